@@ -1,0 +1,207 @@
+# Kernel source trees and builds, cached under $CACHE_ROOT and keyed by
+# content: an image is named by the git tree id of the source it was built
+# from plus a hash of its configuration, so the same source always maps to
+# the same image and no stale image can be reused for different source.
+# Source after common.sh and apt.sh.
+
+KCONFIG_DIR="$TOP/vm-images/config"
+
+# base_tarball BASE [VERSION]: print the tarball for a base.
+base_tarball() {
+	case $1 in
+	6.18) fetch_orig_tarball 6.18 "${2:-}" ;;
+	6.12)
+		[ -z "${2:-}" ] || usage_error "--base-version is only supported for 6.18 (6.12 comes from linux-source-6.12)"
+		fetch_linux_source_pkg 6.12 ;;
+	*) usage_error "unknown base '$1' (known: 6.18, 6.12)" ;;
+	esac
+}
+
+# pristine_repo TARBALL: extract once into a git repo whose first commit is
+# the pristine tree (tag 'base'); print its path.
+pristine_repo() {
+	local tarball=$1 name dir tmp
+	name=$(basename "$tarball"); name=${name%.tar.xz}
+	dir="$CACHE_ROOT/src/$name"
+	if [ ! -f "$dir/.clone3-ready" ]; then
+		log "extracting $(basename "$tarball") (about 15 s)"
+		mkdir -p "$CACHE_ROOT/src"
+		rm -rf "$dir"
+		tmp=$(mktemp -d "$CACHE_ROOT/src/.tmp.XXXXXX")
+		tar -xf "$tarball" -C "$tmp" || infra "could not extract $tarball; delete it and retry"
+		local top; top=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d | head -n1)
+		(
+			cd "$top"
+			git init -q
+			git config user.name "clone3-lifecycle"
+			git config user.email "clone3-lifecycle@localhost"
+			git config gc.auto 0
+			git add -A
+			GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
+				git commit -q -m "pristine $name"
+			git tag base
+		) || infra "could not create a git repository of $name"
+		touch "$top/.git/clone3-ready-marker"
+		mv -T "$top" "$dir"
+		rm -rf "$tmp"
+		touch "$dir/.clone3-ready"
+	fi
+	printf '%s\n' "$dir"
+}
+
+# series_patches BASE: the patch files of a base's series, in order.
+series_patches() {
+	local s="$TOP/kernel-patches/$1/series" p
+	[ -f "$s" ] || return 0
+	while read -r p; do
+		p=${p%%#*}; p=${p%"${p##*[![:space:]]}"}
+		[ -n "$p" ] || continue
+		[ -f "$TOP/kernel-patches/$1/$p" ] || usage_error "kernel-patches/$1/series names $p, which does not exist"
+		printf '%s\n' "$TOP/kernel-patches/$1/$p"
+	done <"$s"
+}
+
+# commit_series REPO PATCH...: apply the patches on top of 'base' without
+# touching any work tree (a scratch index), print one commit id per patch
+# (the base commit first). Deterministic: same patches, same ids.
+commit_series() {
+	local repo=$1; shift
+	local tmp parent p n=0
+	tmp=$(mktemp -d)
+	parent=$(git -C "$repo" rev-parse base)
+	printf '%s\n' "$parent"
+	(
+		export GIT_INDEX_FILE="$tmp/index"
+		cd "$repo"
+		git read-tree base
+		for p in "$@"; do
+			n=$((n + 1))
+			if ! git apply --cached "$p" 2>"$tmp/err"; then
+				{
+					echo "patch $n of the series, $(basename "$p"), does not apply to $(basename "$repo"):"
+					sed 's/^/    /' "$tmp/err"
+					echo "Rebase the series onto this base (git am -3 in a checkout of it) or pick the base version it was made for (--base-version)."
+				} >&2
+				exit 3
+			fi
+			git mailinfo "$tmp/msg" "$tmp/body" <"$p" >"$tmp/info"
+			local author email date subject tree
+			author=$(sed -n 's/^Author: //p' "$tmp/info")
+			email=$(sed -n 's/^Email: //p' "$tmp/info")
+			date=$(sed -n 's/^Date: //p' "$tmp/info")
+			subject=$(sed -n 's/^Subject: //p' "$tmp/info")
+			tree=$(git write-tree)
+			parent=$({ echo "$subject"; echo; cat "$tmp/msg"; } |
+				GIT_AUTHOR_NAME="$author" GIT_AUTHOR_EMAIL="$email" GIT_AUTHOR_DATE="$date" \
+				GIT_COMMITTER_NAME="$author" GIT_COMMITTER_EMAIL="$email" GIT_COMMITTER_DATE="$date" \
+				git commit-tree "$tree" -p "$parent")
+			printf '%s\n' "$parent"
+		done
+	)
+	local rc=$?
+	rm -rf "$tmp"
+	[ $rc = 0 ] || exit "$EXIT_INFRA"
+}
+
+# config_fragments [debug]: the fragment files for a build.
+config_fragments() {
+	printf '%s\n' "$KCONFIG_DIR/base.config"
+	[ "${1:-}" != debug ] || printf '%s\n' "$KCONFIG_DIR/debug.config"
+}
+
+config_hash() {
+	local -a frags
+	mapfile -t frags < <(config_fragments "${1:-}")
+	{ hash_of "${frags[@]}"; gcc --version | head -n1; echo tinyconfig-v1; } | sha256sum | cut -c1-12
+}
+
+# verify_config OBJDIR FRAGMENT...: every CONFIG_X=y requested must be =y.
+verify_config() {
+	local obj=$1; shift
+	local missing
+	missing=$(cat "$@" | grep -E '^CONFIG_[A-Z0-9_]+=y' | cut -d= -f1 | sort -u |
+		while read -r opt; do grep -qx "$opt=y" "$obj/.config" || echo "$opt"; done)
+	if [ -n "$missing" ]; then
+		{
+			echo "these requested options did not survive 'make olddefconfig' (a dependency is missing or the option does not exist in this kernel):"
+			printf '    %s\n' $missing
+			echo "Fix vm-images/config/*.config (add the missing dependency) and run again."
+		} >&2
+		return 1
+	fi
+}
+
+# build_image REPO COMMIT BASE [debug]: build COMMIT and print the image
+# directory (containing bzImage). Incremental: one build tree per
+# source and config, moved to COMMIT with a checkout that rewrites only
+# files whose content differs.
+build_image() {
+	local repo=$1 commit=$2 base=$3 variant=${4:-}
+	local tree cfg img obj
+	tree=$(git -C "$repo" rev-parse "$commit^{tree}")
+	cfg=$(config_hash "$variant")
+	img="$CACHE_ROOT/images/$base-${tree:0:12}-$cfg${variant:+-$variant}"
+	if [ -s "$img/bzImage" ]; then
+		printf '%s\n' "$img"; return 0
+	fi
+	with_lock "build-$(basename "$repo")" build_image_locked "$@" >&2 || exit $?
+	printf '%s\n' "$img"
+}
+
+build_image_locked() {
+	local repo=$1 commit=$2 base=$3 variant=${4:-}
+	local tree cfg img obj
+	tree=$(git -C "$repo" rev-parse "$commit^{tree}")
+	cfg=$(config_hash "$variant")
+	img="$CACHE_ROOT/images/$base-${tree:0:12}-$cfg${variant:+-$variant}"
+	[ -s "$img/bzImage" ] && return 0
+	obj="$CACHE_ROOT/kbuild/$(basename "$repo")-$cfg${variant:+-$variant}"
+	mkdir -p "$obj" "$CACHE_ROOT/images"
+
+	git -C "$repo" checkout -q -f --detach "$commit" ||
+		infra "could not check out $commit in $repo; delete that directory and retry"
+	git -C "$repo" clean -q -f -d -x -e .clone3-ready >/dev/null 2>&1 || true
+
+	local -a frags makeflags
+	mapfile -t frags < <(config_fragments "$variant")
+	makeflags=(-C "$repo" O="$obj" -j"$(nproc)" -s)
+	if command -v ccache >/dev/null 2>&1; then
+		export CCACHE_DIR="$CACHE_ROOT/ccache"
+		mkdir -p "$CCACHE_DIR"
+		if [ -w "$CCACHE_DIR" ]; then
+			ccache -M 5G >/dev/null 2>&1 || true
+			export CCACHE_BASEDIR="$repo" CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
+			makeflags+=(CC="ccache gcc")
+		else
+			warn "ccache directory $CCACHE_DIR is not writable; building without ccache"
+		fi
+	fi
+	export KBUILD_BUILD_TIMESTAMP="2000-01-01" KBUILD_BUILD_USER=clone3 KBUILD_BUILD_HOST=clone3-lifecycle
+
+	if [ "$(cat "$obj/.clone3-cfg" 2>/dev/null)" != "$cfg" ] || [ ! -f "$obj/.config" ]; then
+		log "configuring: tinyconfig + $(basename -a "${frags[@]}" | tr '\n' ' ')"
+		rm -f "$obj/.clone3-cfg"
+		make "${makeflags[@]}" tinyconfig >"$obj/config.log" 2>&1 ||
+			infra "make tinyconfig failed (see $obj/config.log)"
+		"$repo/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}" >>"$obj/config.log" 2>&1 ||
+			infra "merge_config.sh failed (see $obj/config.log)"
+		make "${makeflags[@]}" olddefconfig >>"$obj/config.log" 2>&1 ||
+			infra "make olddefconfig failed (see $obj/config.log)"
+		verify_config "$obj" "${frags[@]}" || exit "$EXIT_INFRA"
+		echo "$cfg" >"$obj/.clone3-cfg"
+	fi
+
+	local t0=$SECONDS
+	log "building $(basename "$repo") at ${commit:0:12} (tree ${tree:0:12}, config $cfg); log: $obj/build.log"
+	if ! make "${makeflags[@]}" bzImage >"$obj/build.log" 2>&1; then
+		grep -E 'error|Error' "$obj/build.log" | head -n 20 >&2
+		infra "kernel build failed at ${commit:0:12} (full log: $obj/build.log)"
+	fi
+	local tmp; tmp=$(mktemp -d "$CACHE_ROOT/images/.tmp.XXXXXX")
+	cp "$obj/arch/x86/boot/bzImage" "$tmp/bzImage"
+	cp "$obj/.config" "$tmp/config"
+	printf '%s\n' "$commit" >"$tmp/commit"
+	printf '%s\n' "$((SECONDS - t0))" >"$tmp/build-seconds"
+	publish "$tmp" "$img"
+	log "built in $((SECONDS - t0)) s: $img/bzImage"
+}

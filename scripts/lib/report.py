@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""Combine per-kernel summary.json files into OUT/summary.json and print
+a short table. Usage: report.py OUT SUMMARY.json..."""
+import json
+import sys
+from pathlib import Path
+
+
+def main():
+    out = Path(sys.argv[1])
+    rows = [json.loads(Path(p).read_text()) for p in sys.argv[2:] if Path(p).exists()]
+    (out / "summary.json").write_text(json.dumps(rows, indent=2) + "\n")
+    print()
+    print(f"{'kernel':34} {'role':8} {'uname -r':32} {'pass':>5} {'fail':>5} {'skip':>5} "
+          f"{'boot s':>7} {'suite s':>7}  verdict")
+    for r in rows:
+        boot = f"{r['boot_seconds']:.0f}" if r.get("boot_seconds") is not None else "-"
+        suite = f"{r['suite_seconds']:.0f}" if r.get("suite_seconds") is not None else "-"
+        verdict = {"pass": "ok", "fail": "FAILED", "infra": "INFRA"}[r["verdict"]]
+        print(f"{r['id']:34} {r['role']:8} {(r['uname'] or '-'):32} {r['passed']:5} "
+              f"{r['failed']:5} {r['skipped']:5} {boot:>7} {suite:>7}  {verdict}")
+    total = {k: sum(r[k] for r in rows) for k in ("passed", "failed", "skipped")}
+    print(f"\nresults: {out} (console.log, ktap.txt, junit.xml, summary.json per kernel)")
+    print(f"kernels: {len(rows)}, met expectation: {sum(r['verdict'] == 'pass' for r in rows)}; "
+          f"tests: {total['passed']} passed, {total['failed']} failed, {total['skipped']} skipped")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+# The test binary, the initramfs and QEMU boots. Source after common.sh.
+
+BUILD_DIR=${CLONE3_BUILD_DIR:-$TOP/build}
+
+# build_suite: configure (once) and build the meson project; quiet unless
+# something fails.
+build_suite() {
+	need_tool meson ninja
+	if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+		log "configuring the test suite (meson setup $BUILD_DIR)"
+		meson setup "$BUILD_DIR" "$TOP" >"$TOP/.meson-setup.log" 2>&1 || {
+			tail -n 30 "$TOP/.meson-setup.log" >&2
+			infra "meson setup failed (full log: $TOP/.meson-setup.log); run scripts/setup"
+		}
+		rm -f "$TOP/.meson-setup.log"
+	fi
+	ninja -C "$BUILD_DIR" >"$BUILD_DIR/ninja.log" 2>&1 || {
+		tail -n 40 "$BUILD_DIR/ninja.log" >&2
+		infra "building the test suite failed (full log: $BUILD_DIR/ninja.log)"
+	}
+}
+
+# make_initramfs OUT [shell]: pack init and the suite (and busybox for an
+# interactive shell) into OUT (a gzip'ed newc cpio).
+make_initramfs() {
+	local out=$1 stage
+	stage=$(mktemp -d)
+	mkdir -p "$stage"/{dev,proc,sys,tmp,bin}
+	cp "$BUILD_DIR/vm-images/init" "$stage/init"
+	cp "$BUILD_DIR/selftests/clone3_selftests" "$stage/clone3_selftests"
+	if [ "${2:-}" = shell ]; then
+		[ -x /bin/busybox ] || infra "--shell needs busybox-static; run scripts/setup"
+		cp /bin/busybox "$stage/bin/busybox"
+		local a
+		for a in sh ls cat ps mount dmesg grep; do ln -s busybox "$stage/bin/$a"; done
+	fi
+	mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
+	(cd "$stage" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet | gzip -1) >"$out.tmp" ||
+		infra "could not pack the initramfs"
+	mv "$out.tmp" "$out"
+	rm -rf "$stage"
+}
+
+# accel_args: TCG unless KVM has been seen to boot a guest on this machine
+# (probed once by booting, since /dev/kvm existing proves nothing here).
+accel_args() {
+	local probe="$CACHE_ROOT/kvm-probe-$(uname -r)-$(qemu-system-x86_64 --version | head -n1 | tr -dc '0-9.')"
+	if [ "${CLONE3_ACCEL:-}" = tcg ]; then echo "-accel tcg"; return; fi
+	if [ ! -f "$probe" ]; then
+		local result=no
+		if [ -w /dev/kvm ] && [ -n "${1:-}" ]; then
+			local log; log=$(mktemp)
+			timeout 60 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nodefaults -no-user-config \
+				-display none -no-reboot -kernel "$1" -serial "file:$log" \
+				-append "console=ttyS0 panic=-1 rdinit=/nonexistent" >/dev/null 2>&1 || true
+			grep -q "Kernel panic" "$log" && result=yes
+			rm -f "$log"
+		fi
+		mkdir -p "$CACHE_ROOT"
+		echo "$result" >"$probe"
+		log "KVM boots a guest here: $result (probe cached in $probe)"
+	fi
+	if [ "$(cat "$probe")" = yes ]; then echo "-accel kvm -cpu host"; else echo "-accel tcg"; fi
+}
+
+# qemu_run KERNEL INITRD DIR TIMEOUT MEM APPEND...: boot once, capturing
+# DIR/console.log, DIR/ktap.raw and DIR/result.raw. Prints progress from
+# the KTAP stream. Returns 0 if QEMU exited by itself, 124 on timeout.
+qemu_run() {
+	local kernel=$1 initrd=$2 dir=$3 limit=$4 mem=$5; shift 5
+	local -a accel
+	read -r -a accel <<<"$(accel_args "$kernel")"
+	: >"$dir/console.log"; : >"$dir/ktap.raw"; : >"$dir/result.raw"
+	qemu-system-x86_64 "${accel[@]}" -m "$mem" -smp 1 -nodefaults -no-user-config \
+		-display none -no-reboot \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=6 $*" \
+		-serial "file:$dir/console.log" -serial "file:$dir/ktap.raw" \
+		-serial "file:$dir/result.raw" >"$dir/qemu.log" 2>&1 &
+	local qpid=$! start=$SECONDS shown="" started=""
+	while kill -0 "$qpid" 2>/dev/null; do
+		if [ -z "$started" ] && [ -s "$dir/ktap.raw" ]; then
+			started=$((SECONDS - start))
+			echo "$started" >"$dir/boot-seconds"
+		fi
+		local done_n
+		done_n=$(grep -c -E '^(not )?ok ' "$dir/ktap.raw" 2>/dev/null || true)
+		local plan; plan=$(grep -m1 -o -E '^1\.\.[0-9]+' "$dir/ktap.raw" 2>/dev/null | cut -c4- || true)
+		if [ -n "$plan" ] && [ "$done_n" != "$shown" ] && [ $((done_n % 25)) = 0 -o "$done_n" = "$plan" ]; then
+			log "  $done_n/$plan tests done ($((SECONDS - start)) s)"
+			shown=$done_n
+		fi
+		if [ $((SECONDS - start)) -ge "$limit" ]; then
+			kill "$qpid" 2>/dev/null; sleep 1; kill -9 "$qpid" 2>/dev/null
+			wait "$qpid" 2>/dev/null
+			echo $((SECONDS - start)) >"$dir/wall-seconds"
+			return 124
+		fi
+		sleep 0.5
+	done
+	wait "$qpid" 2>/dev/null
+	echo $((SECONDS - start)) >"$dir/wall-seconds"
+	return 0
+}
