@@ -50,7 +50,7 @@ accel_args() {
 		local result=no
 		if [ -w /dev/kvm ] && [ -n "${1:-}" ]; then
 			local log; log=$(mktemp)
-			timeout 60 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nodefaults -no-user-config \
+			timeout 30 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nodefaults -no-user-config \
 				-display none -no-reboot -kernel "$1" -serial "file:$log" \
 				-append "console=ttyS0 panic=-1 rdinit=/nonexistent" >/dev/null 2>&1 || true
 			grep -q "Kernel panic" "$log" && result=yes
@@ -77,10 +77,11 @@ qemu_run() {
 		-append "console=ttyS0 panic=-1 oops=panic loglevel=6 $*" \
 		-serial "file:$dir/console.log" -serial "file:$dir/ktap.raw" \
 		-serial "file:$dir/result.raw" >"$dir/qemu.log" 2>&1 &
-	local qpid=$! start=$SECONDS shown="" started=""
+	local qpid=$! start=$SECONDS shown="" started="" t0us=${EPOCHREALTIME/./}
+	elapsed() { local us=$((${EPOCHREALTIME/./} - t0us)); printf '%d.%02d' $((us / 1000000)) $((us % 1000000 / 10000)); }
 	while kill -0 "$qpid" 2>/dev/null; do
 		if [ -z "$started" ] && [ -s "$dir/ktap.raw" ]; then
-			started=$((SECONDS - start))
+			started=$(elapsed)
 			echo "$started" >"$dir/boot-seconds"
 		fi
 		local done_n
@@ -93,12 +94,13 @@ qemu_run() {
 		if [ $((SECONDS - start)) -ge "$limit" ]; then
 			kill "$qpid" 2>/dev/null; sleep 1; kill -9 "$qpid" 2>/dev/null
 			wait "$qpid" 2>/dev/null
-			echo $((SECONDS - start)) >"$dir/wall-seconds"
+			elapsed >"$dir/wall-seconds"
 			return 124
 		fi
-		sleep 0.5
+		sleep 0.2
 	done
 	wait "$qpid" 2>/dev/null
-	echo $((SECONDS - start)) >"$dir/wall-seconds"
+	elapsed >"$dir/wall-seconds"
+	[ -n "$started" ] || [ ! -s "$dir/ktap.raw" ] || elapsed >"$dir/boot-seconds"
 	return 0
 }
