@@ -156,21 +156,40 @@ build_image_locked() {
 	img="$CACHE_ROOT/images/$base-${tree:0:12}-$cfg${variant:+-$variant}"
 	[ -s "$img/bzImage" ] && return 0
 	obj="$CACHE_ROOT/kbuild/$(basename "$repo")-$cfg${variant:+-$variant}"
-	mkdir -p "$obj" "$CACHE_ROOT/images"
 
 	git -C "$repo" checkout -q -f --detach "$commit" ||
 		infra "could not check out $commit in $repo; delete that directory and retry"
 	git -C "$repo" clean -q -f -d -x -e .clone3-ready >/dev/null 2>&1 || true
 
+	local t0=$SECONDS
+	log "building $(basename "$repo") at ${commit:0:12} (tree ${tree:0:12}, config $cfg); log: $obj/build.log"
+	kbuild "$repo" "$obj" "$variant"
+	mkdir -p "$CACHE_ROOT/images"
+	local tmp; tmp=$(mktemp -d "$CACHE_ROOT/images/.tmp.XXXXXX")
+	cp "$obj/arch/x86/boot/bzImage" "$tmp/bzImage"
+	cp "$obj/.config" "$tmp/config"
+	printf '%s\n' "$commit" >"$tmp/commit"
+	printf '%s\n' "$((SECONDS - t0))" >"$tmp/build-seconds"
+	publish "$tmp" "$img"
+	log "built in $((SECONDS - t0)) s: $img/bzImage"
+}
+
+# kbuild SRC OBJ [debug]: configure OBJ (when its config hash changed) and
+# build bzImage there from SRC, out of tree, with ccache when it works.
+kbuild() {
+	local src=$1 obj=$2 variant=${3:-} cfg
+	cfg=$(config_hash "$variant")
+	mkdir -p "$obj"
 	local -a frags makeflags
 	mapfile -t frags < <(config_fragments "$variant")
-	makeflags=(-C "$repo" O="$obj" -j"$(nproc)" -s)
+	makeflags=(-C "$src" O="$obj" -j"$(nproc)" -s)
 	if command -v ccache >/dev/null 2>&1; then
 		export CCACHE_DIR="$CACHE_ROOT/ccache"
-		mkdir -p "$CCACHE_DIR"
-		if [ -w "$CCACHE_DIR" ]; then
+		mkdir -p "$CCACHE_DIR" 2>/dev/null || true
+		if [ -w "$CCACHE_DIR" ] && touch "$CCACHE_DIR/.probe" 2>/dev/null; then
 			ccache -M 5G >/dev/null 2>&1 || true
-			export CCACHE_BASEDIR="$repo" CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
+			export CCACHE_BASEDIR="$src" CCACHE_NOHASHDIR=1
+			export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
 			makeflags+=(CC="ccache gcc")
 		else
 			warn "ccache directory $CCACHE_DIR is not writable; building without ccache"
@@ -183,25 +202,27 @@ build_image_locked() {
 		rm -f "$obj/.clone3-cfg"
 		make "${makeflags[@]}" tinyconfig >"$obj/config.log" 2>&1 ||
 			infra "make tinyconfig failed (see $obj/config.log)"
-		"$repo/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}" >>"$obj/config.log" 2>&1 ||
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}" >>"$obj/config.log" 2>&1 ||
 			infra "merge_config.sh failed (see $obj/config.log)"
 		make "${makeflags[@]}" olddefconfig >>"$obj/config.log" 2>&1 ||
 			infra "make olddefconfig failed (see $obj/config.log)"
 		verify_config "$obj" "${frags[@]}" || exit "$EXIT_INFRA"
 		echo "$cfg" >"$obj/.clone3-cfg"
 	fi
-
-	local t0=$SECONDS
-	log "building $(basename "$repo") at ${commit:0:12} (tree ${tree:0:12}, config $cfg); log: $obj/build.log"
 	if ! make "${makeflags[@]}" bzImage >"$obj/build.log" 2>&1; then
 		grep -E 'error|Error' "$obj/build.log" | head -n 20 >&2
-		infra "kernel build failed at ${commit:0:12} (full log: $obj/build.log)"
+		infra "kernel build failed (full log: $obj/build.log)"
 	fi
-	local tmp; tmp=$(mktemp -d "$CACHE_ROOT/images/.tmp.XXXXXX")
-	cp "$obj/arch/x86/boot/bzImage" "$tmp/bzImage"
-	cp "$obj/.config" "$tmp/config"
-	printf '%s\n' "$commit" >"$tmp/commit"
-	printf '%s\n' "$((SECONDS - t0))" >"$tmp/build-seconds"
-	publish "$tmp" "$img"
-	log "built in $((SECONDS - t0)) s: $img/bzImage"
+}
+
+# build_tree SRC [debug]: build a developer's own kernel tree out of tree
+# (never writing into it); print the bzImage path. Not cached by content:
+# make's own incremental build decides what to redo.
+build_tree() {
+	local src=$1 variant=${2:-} key obj
+	key=$(printf '%s' "$src" | sha256sum | cut -c1-12)
+	obj="$CACHE_ROOT/kbuild/tree-$key-$(config_hash "$variant")${variant:+-$variant}"
+	log "building $src out of tree in $obj"
+	with_lock "tree-$key" kbuild "$src" "$obj" "$variant" >&2 || exit $?
+	printf '%s\n' "$obj/arch/x86/boot/bzImage"
 }

@@ -20,6 +20,9 @@ def main():
         print(f"{r['id']:34} {r['role']:8} {(r['uname'] or '-'):32} {r['passed']:5} "
               f"{r['failed']:5} {r['skipped']:5} {boot:>7} {suite:>7}  {verdict}")
     total = {k: sum(r[k] for r in rows) for k in ("passed", "failed", "skipped")}
+    known = sum(r.get("known_defect_failures", 0) for r in rows)
+    if known:
+        print(f"known upstream defects: {known} test(s) failed on the oracle, as expected")
     print(f"\nresults: {out} (console.log, ktap.txt, junit.xml, summary.json per kernel)")
     print(f"kernels: {len(rows)}, met expectation: {sum(r['verdict'] == 'pass' for r in rows)}; "
           f"tests: {total['passed']} passed, {total['failed']} failed, {total['skipped']} skipped")

@@ -163,6 +163,7 @@ def main():
     summary = {
         "id": a.id, "role": a.role, "uname": uname, "image": a.image,
         "passed": count["pass"], "failed": count["fail"], "skipped": count["skip"],
+        "known_defect_failures": len(notes),
         "planned": plan, "suite_exit": suite_exit, "verdict": verdict,
         "infra_error": infra, "problems": problems, "notes": notes,
         "splats": splats[:20],

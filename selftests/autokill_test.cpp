@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+// CLONE_PIDFD_AUTOKILL (SPEC §4): the child is SIGKILLed when the last
+// reference to the struct file clone3 created goes away, and only then.
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "clone_attempt.h"
+#include "echo_child.h"
+#include "feature_probes.h"
+#include "sys.h"
+
+
+// Closing the clone3 pidfd kills the child, which is then autoreaped.
+TEST(AutokillClose, CloseKills)
+{
+    REQUIRE_FEATURE(PidfdAutokill);
+    REQUIRE_FEATURE(PidfdInfoExit);
+    EchoChild e = EchoChild::start();
+    ASSERT_TRUE(e.child && e.observer) << "autokill child and observer: " << strerror(e.child.error);
+    ASSERT_TRUE(e.alive()) << "child runs while its pidfd is open";
+    e.child.pidfd.reset();
+    EXPECT_TRUE(e.killed()) << "SIGKILL on close of the only clone3 pidfd";
+    int st;
+    EXPECT_EQ(::waitpid(e.child.pid, &st, __WALL | WNOHANG), -1) << "no zombie after autokill";
+}
+
+// Closing a pidfd_open() pidfd never kills; the clone3 one still does.
+TEST(AutokillClose, PidfdOpenCloseNeverKills)
+{
+    REQUIRE_FEATURE(PidfdAutokill);
+    REQUIRE_FEATURE(PidfdInfoExit);
+    EchoChild e = EchoChild::start();
+    ASSERT_TRUE(e.child && e.observer) << "autokill child and observer";
+    UniqueFd other(sys::pidfd_open(e.child.pid));
+    ASSERT_TRUE(other) << "second pidfd_open";
+    other.reset();
+    EXPECT_TRUE(e.alive()) << "closing a pidfd_open() pidfd must not kill";
+    e.child.pidfd.reset();
+    EXPECT_TRUE(e.killed()) << "closing the clone3 pidfd afterwards kills";
+}
+
+// dup() shares the struct file: the child lives until the last copy closes.
+TEST(AutokillShare, DupExtendsLife)
+{
+    REQUIRE_FEATURE(PidfdAutokill);
+    REQUIRE_FEATURE(PidfdInfoExit);
+    EchoChild e = EchoChild::start();
+    ASSERT_TRUE(e.child && e.observer) << "autokill child and observer";
+    UniqueFd copy(::dup(e.child.pidfd.get()));
+    ASSERT_TRUE(copy) << "dup";
+    e.child.pidfd.reset();
+    EXPECT_TRUE(e.alive()) << "the dup() keeps the file, and the child, alive";
+    copy.reset();
+    EXPECT_TRUE(e.killed()) << "closing the last copy kills";
+}
+
+// fork() shares the struct file: a copy held by another process keeps the
+// child alive until that process dies (its copies die with it).
+TEST(AutokillShare, ForkedCopyExtendsLife)
+{
+    REQUIRE_FEATURE(PidfdAutokill);
+    REQUIRE_FEATURE(PidfdInfoExit);
+    EchoChild e = EchoChild::start();
+    ASSERT_TRUE(e.child && e.observer) << "autokill child and observer";
+    Channel hold = Channel::make();
+    int holder_end = hold.ends[1].get();
+    Child holder = spawn(CLONE_PIDFD, SIGCHLD, [&] {
+        char b;
+        ::recv(holder_end, &b, 1, 0); // exits when told, or when the test dies
+        return 0;
+    });
+    ASSERT_TRUE(holder) << "holder fork: " << strerror(holder.error);
+    hold.ends[1].reset();
+    e.child.pidfd.reset();
+    EXPECT_TRUE(e.alive()) << "the holder's inherited copy keeps the child alive";
+    ASSERT_TRUE(send_msg(hold.ends[0].get(), "x", 1)) << "tell the holder to exit";
+    EXPECT_TRUE(wait_child(holder.pid, holder.pidfd.get())) << "holder exited";
+    EXPECT_TRUE(e.killed()) << "the holder's death dropped the last copy";
+}
+
+// SCM_RIGHTS passes the same struct file: the received copy keeps the
+// child alive after the original is closed.
+TEST(AutokillShare, ScmRightsCopyExtendsLife)
+{
+    REQUIRE_FEATURE(PidfdAutokill);
+    REQUIRE_FEATURE(PidfdInfoExit);
+    EchoChild e = EchoChild::start();
+    ASSERT_TRUE(e.child && e.observer) << "autokill child and observer";
+    Channel ch = Channel::make();
+    char byte = 'f';
+    struct iovec iov = {&byte, 1};
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    struct msghdr msg = {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    int fd = e.child.pidfd.get();
+    std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+    ASSERT_EQ(::sendmsg(ch.ends[1].get(), &msg, 0), 1) << "sendmsg SCM_RIGHTS";
+    e.child.pidfd.reset();
+    EXPECT_TRUE(e.alive()) << "the in-flight SCM_RIGHTS copy keeps the child alive";
+    std::memset(control, 0, sizeof(control));
+    msg.msg_controllen = sizeof(control);
+    ASSERT_EQ(::recvmsg(ch.ends[0].get(), &msg, MSG_CMSG_CLOEXEC), 1) << "recvmsg";
+    cmsg = CMSG_FIRSTHDR(&msg);
+    ASSERT_TRUE(cmsg && cmsg->cmsg_type == SCM_RIGHTS) << "a descriptor arrived";
+    std::memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+    UniqueFd received(fd);
+    EXPECT_TRUE(e.alive()) << "the received copy keeps the child alive";
+    received.reset();
+    EXPECT_TRUE(e.killed()) << "closing the received (last) copy kills";
+}
+
+// Unprivileged (uid 65534, no capabilities): EPERM without CLONE_NNP,
+// accepted with it, and the close still kills.
+TEST(AutokillPrivilege, UnprivilegedNeedsNnp)
+{
+    REQUIRE_FEATURE(PidfdAutokill);
+    REQUIRE_FEATURE(Nnp);
+    AttemptResult without = attempt_clone3({.flags = kAutokill, .as_nobody = true});
+    ASSERT_TRUE(without.ran) << without.problems;
+    EXPECT_EQ(without.error, EPERM) << "unprivileged autokill without CLONE_NNP";
+    AttemptResult with = attempt_clone3({.flags = kAutokill | CLONE_NNP, .as_nobody = true,
+                                         .check_exit_info = features::has(features::Feature::PidfdInfoExit)});
+    ASSERT_TRUE(with.ran) << with.problems;
+    EXPECT_EQ(with.error, 0) << "unprivileged autokill with CLONE_NNP: " << strerror(with.error);
+    EXPECT_EQ(with.problems, "") << "post-conditions (killed on close, autoreaped)";
+}

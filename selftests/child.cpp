@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "child.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <sched.h>
+#include <grp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sys.h"
+
+namespace {
+
+[[noreturn]] void run_body(const Body& body)
+{
+    int code = 0;
+    try {
+        code = body();
+    } catch (...) {
+        code = 125;
+    }
+    _exit(code);
+}
+
+} // namespace
+
+Child spawn(std::uint64_t flags, int exit_signal, const Body& body)
+{
+    int pidfd = -1;
+    uapi::CloneArgs args{};
+    args.flags = flags;
+    args.exit_signal = static_cast<std::uint64_t>(exit_signal);
+    args.pidfd = reinterpret_cast<std::uintptr_t>(&pidfd);
+
+    std::fflush(nullptr);
+    long ret = sys::clone3(&args);
+    if (ret == 0)
+        run_body(body);
+
+    Child child;
+    if (ret < 0) {
+        child.error = errno;
+        return child;
+    }
+    child.pid = static_cast<pid_t>(ret);
+    if (flags & CLONE_PIDFD)
+        child.pidfd.reset(pidfd);
+    return child;
+}
+
+Child spawn_legacy(unsigned long flags, int exit_signal, const Body& body)
+{
+    int pidfd = -1;
+    std::fflush(nullptr);
+    long ret = sys::legacy_clone(flags | (static_cast<unsigned long>(exit_signal) & CSIGNAL), &pidfd);
+    if (ret == 0)
+        run_body(body);
+
+    Child child;
+    if (ret < 0) {
+        child.error = errno;
+        return child;
+    }
+    child.pid = static_cast<pid_t>(ret);
+    if (flags & CLONE_PIDFD)
+        child.pidfd.reset(pidfd);
+    return child;
+}
+
+short poll_fd(int fd, short events, int timeout_ms)
+{
+    struct pollfd pfd = {fd, events, 0};
+    int ret;
+    do {
+        ret = ::poll(&pfd, 1, timeout_ms);
+    } while (ret < 0 && errno == EINTR);
+    return ret > 0 ? pfd.revents : 0;
+}
+
+bool wait_pollhup(int pidfd, int timeout_ms)
+{
+    // POLLHUP is always reported; asking for POLLIN too would return early.
+    struct pollfd pfd = {pidfd, 0, 0};
+    int ret;
+    do {
+        ret = ::poll(&pfd, 1, timeout_ms);
+    } while (ret < 0 && errno == EINTR);
+    return ret > 0 && (pfd.revents & POLLHUP);
+}
+
+std::optional<int> wait_child(pid_t pid, int pidfd, int timeout_ms)
+{
+    UniqueFd own;
+    if (pidfd < 0) {
+        own.reset(sys::pidfd_open(pid));
+        pidfd = own.get();
+    }
+    if (pidfd >= 0 && !(poll_fd(pidfd, POLLIN, timeout_ms) & POLLIN)) {
+        ::kill(pid, SIGKILL);
+        int ignored;
+        ::waitpid(pid, &ignored, __WALL);
+        return std::nullopt;
+    }
+    int status = 0;
+    pid_t ret;
+    do {
+        ret = ::waitpid(pid, &status, __WALL);
+    } while (ret < 0 && errno == EINTR);
+    if (ret != pid)
+        return std::nullopt;
+    return status;
+}
+
+std::optional<uapi::PidfdInfo> pidfd_info(int pidfd, std::uint64_t mask)
+{
+    uapi::PidfdInfo info{};
+    info.mask = mask;
+    if (sys::pidfd_get_info(pidfd, &info) != 0)
+        return std::nullopt;
+    return info;
+}
+
+std::string describe_status(int status)
+{
+    char buf[64];
+    if (WIFEXITED(status))
+        std::snprintf(buf, sizeof(buf), "exited %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        std::snprintf(buf, sizeof(buf), "killed by signal %d%s", WTERMSIG(status),
+                      WCOREDUMP(status) ? " (core dumped)" : "");
+    else
+        std::snprintf(buf, sizeof(buf), "status 0x%x", status);
+    return buf;
+}
+
+Channel Channel::make()
+{
+    int sv[2] = {-1, -1};
+    Channel ch;
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
+        ch.ends[0].reset(sv[0]);
+        ch.ends[1].reset(sv[1]);
+    }
+    return ch;
+}
+
+bool send_msg(int fd, const void* buf, std::size_t len)
+{
+    ssize_t ret;
+    do {
+        ret = ::send(fd, buf, len, MSG_NOSIGNAL);
+    } while (ret < 0 && errno == EINTR);
+    return ret == static_cast<ssize_t>(len);
+}
+
+long recv_msg(int fd, void* buf, std::size_t len, int timeout_ms)
+{
+    if (!(poll_fd(fd, POLLIN, timeout_ms) & (POLLIN | POLLHUP)))
+        return -1;
+    ssize_t ret;
+    do {
+        ret = ::recv(fd, buf, len, 0);
+    } while (ret < 0 && errno == EINTR);
+    return ret;
+}
+
+int drop_to_nobody()
+{
+    if (::setgroups(0, nullptr) != 0)
+        return -1;
+    if (::setresgid(65534, 65534, 65534) != 0)
+        return -1;
+    return ::setresuid(65534, 65534, 65534);
+}
+
+HelperResult run_helper(const std::function<std::string()>& fn, bool as_nobody, int timeout_ms)
+{
+    Channel ch = Channel::make();
+    HelperResult result;
+    if (!ch.ends[0]) {
+        result.text = "helper: socketpair failed";
+        return result;
+    }
+    int report_fd = ch.ends[1].get();
+    Child helper = spawn(CLONE_PIDFD, SIGCHLD, [&]() -> int {
+        if (as_nobody && drop_to_nobody() != 0) {
+            std::string err = std::string("helper: dropping to nobody: ") + std::strerror(errno);
+            send_msg(report_fd, err.data(), err.size());
+            return 1;
+        }
+        std::string text = fn();
+        if (!send_msg(report_fd, text.data(), text.size()))
+            return 2;
+        return 0;
+    });
+    ch.ends[1].reset();
+    if (!helper) {
+        result.text = std::string("helper: clone3 failed: ") + std::strerror(helper.error);
+        return result;
+    }
+
+    char buf[4096];
+    long len = recv_msg(ch.ends[0].get(), buf, sizeof(buf), timeout_ms);
+    std::optional<int> status = wait_child(helper.pid, helper.pidfd.get(), len < 0 ? 0 : timeout_ms);
+    if (len < 0) {
+        result.text = "helper timed out or died without a report";
+        if (status)
+            result.text += " (" + describe_status(*status) + ")";
+        return result;
+    }
+    result.text.assign(buf, static_cast<std::size_t>(len));
+    if (!status) {
+        result.text = "helper did not exit after its report: " + result.text;
+        return result;
+    }
+    result.ok = WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
+    if (!result.ok)
+        result.text = "helper " + describe_status(*status) + ": " + result.text;
+    return result;
+}
+
+std::string self_exe()
+{
+    char buf[4096];
+    ssize_t len = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+    if (len <= 0)
+        return "/proc/self/exe";
+    return std::string(buf, static_cast<std::size_t>(len));
+}
+
+namespace {
+
+// Re-read a /proc file until pred accepts its text or the timeout passes.
+bool poll_proc(const std::string& path, const std::function<bool(const char*)>& pred, int timeout_ms)
+{
+    struct timespec start;
+    ::clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd)
+            return false;
+        char buf[512] = {};
+        if (::read(fd.get(), buf, sizeof(buf) - 1) > 0 && pred(buf))
+            return true;
+        struct timespec now;
+        ::clock_gettime(CLOCK_MONOTONIC, &now);
+        long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (elapsed_ms > timeout_ms)
+            return false;
+        ::sched_yield();
+    }
+}
+
+} // namespace
+
+bool wait_until_in_syscall(pid_t pid, long nr, int timeout_ms)
+{
+    return poll_proc("/proc/" + std::to_string(pid) + "/syscall",
+                     [nr](const char* text) { return std::strtol(text, nullptr, 10) == nr; },
+                     timeout_ms);
+}
+
+bool wait_until_state(pid_t pid, pid_t tid, char state, int timeout_ms)
+{
+    return poll_proc("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/stat",
+                     [state](const char* text) {
+                         const char* paren = std::strrchr(text, ')');
+                         return paren && paren[1] == ' ' && paren[2] == state;
+                     },
+                     timeout_ms);
+}

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0
+// The binary doubles as its own exec target: "--helper=MODE" as argv[1]
+// runs a tiny program instead of the tests (no gtest involved).
+//   nnp-status  exit with prctl(PR_GET_NO_NEW_PRIVS) (0 or 1)
+//   euid        exit 0 if the effective uid is root, else 1
+//   core-sink   read stdin to EOF and exit 0 (a core_pattern pipe helper)
+#pragma once
+
+#include <optional>
+
+// Returns the exit code if argv names a helper mode, nullopt otherwise.
+std::optional<int> run_helper_mode(int argc, char** argv);

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+// clone3_selftests: the in-VM suite.
+//   clone3_selftests [--ktap=PATH] [--require-features] [gtest flags]
+//   clone3_selftests --helper=MODE [args]   (see helper_modes.h)
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "feature_probes.h"
+#include "helper_modes.h"
+#include "ktap_listener.h"
+
+namespace {
+
+// Whatever init left us, tests expect default signal handling: SIGCHLD
+// ignored by SIG_IGN would autoreap every child and void the baselines.
+void reset_signals()
+{
+    for (int sig = 1; sig < NSIG; ++sig) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        std::signal(sig, SIG_DFL);
+    }
+    sigset_t all;
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, nullptr);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (std::optional<int> code = run_helper_mode(argc, argv))
+        return *code;
+
+    reset_signals();
+
+    std::string ktap_path;
+    std::vector<char*> args;
+    for (int i = 0; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (i > 0 && arg.substr(0, 7) == "--ktap=") {
+            ktap_path = std::string(arg.substr(7));
+            continue;
+        }
+        if (i > 0 && arg == "--require-features") {
+            features::set_required(true);
+            continue;
+        }
+        args.push_back(argv[i]);
+    }
+    int new_argc = static_cast<int>(args.size());
+    args.push_back(nullptr);
+
+    testing::InitGoogleTest(&new_argc, args.data());
+
+    if (!ktap_path.empty()) {
+        KtapListener* ktap = KtapListener::open(ktap_path);
+        if (!ktap) {
+            std::fprintf(stderr, "clone3_selftests: cannot open %s for KTAP: %s\n",
+                         ktap_path.c_str(), std::strerror(errno));
+            return 2;
+        }
+        testing::UnitTest::GetInstance()->listeners().Append(ktap);
+    }
+    return RUN_ALL_TESTS();
+}
