@@ -108,13 +108,16 @@ def main():
 
     if plan is None:
         if a.timed_out:
-            infra = f"no test started within {a.timeout} s: the kernel hung while booting"
+            infra = (f"no test started within {a.timeout} s: the kernel hung while booting "
+                     f"(see {d}/console.log; raise --timeout if the machine is loaded)")
         elif panics:
-            infra = f"the kernel crashed while booting, before the suite ran: {panics[0].strip()}"
+            infra = (f"the kernel crashed while booting, before the suite ran: {panics[0].strip()} "
+                     f"(see {d}/console.log; a crash unrelated to the series, retry or soak)")
         elif "Linux version" not in console:
-            infra = "QEMU printed no kernel log: is this a bzImage for x86-64? (see qemu.log)"
+            infra = f"QEMU printed no kernel log: is this a bzImage for x86-64? (see {d}/qemu.log)"
         else:
-            infra = "the kernel booted but the suite never started (see console.log)"
+            infra = (f"the kernel booted but the suite never started (see {d}/console.log: "
+                     "is the serial 8250 driver and initramfs support built in?)")
     else:
         if suite_exit is None:
             if a.timed_out:

@@ -63,7 +63,8 @@ accel_args() {
 	if [ "$(cat "$probe")" = yes ]; then echo "-accel kvm -cpu host"; else echo "-accel tcg"; fi
 }
 
-# qemu_run KERNEL INITRD DIR TIMEOUT MEM APPEND...: boot once, capturing
+# qemu_run KERNEL INITRD DIR TIMEOUT MEM APPEND...: boot once (extra kernel
+# arguments from CLONE3_APPEND, for debugging), capturing
 # DIR/console.log, DIR/ktap.raw and DIR/result.raw. Prints progress from
 # the KTAP stream. Returns 0 if QEMU exited by itself, 124 on timeout.
 qemu_run() {
@@ -74,7 +75,7 @@ qemu_run() {
 	qemu-system-x86_64 "${accel[@]}" -m "$mem" -smp 1 -nodefaults -no-user-config \
 		-display none -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic loglevel=6 $*" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=6 ${CLONE3_APPEND:-} $*" \
 		-serial "file:$dir/console.log" -serial "file:$dir/ktap.raw" \
 		-serial "file:$dir/result.raw" >"$dir/qemu.log" 2>&1 &
 	local qpid=$! start=$SECONDS shown="" started="" t0us=${EPOCHREALTIME/./}
