@@ -12,13 +12,14 @@ def main():
     (out / "summary.json").write_text(json.dumps(rows, indent=2) + "\n")
     print()
     print(f"{'kernel':34} {'role':8} {'uname -r':32} {'pass':>5} {'fail':>5} {'skip':>5} "
-          f"{'boot s':>7} {'suite s':>7}  verdict")
+          f"{'build s':>7} {'boot s':>7} {'suite s':>7}  verdict")
     for r in rows:
-        boot = f"{r['boot_seconds']:.0f}" if r.get("boot_seconds") is not None else "-"
-        suite = f"{r['suite_seconds']:.0f}" if r.get("suite_seconds") is not None else "-"
+        boot = f"{r['boot_seconds']:.1f}" if r.get("boot_seconds") is not None else "-"
+        suite = f"{r['suite_seconds']:.1f}" if r.get("suite_seconds") is not None else "-"
+        build = f"{r['build_seconds']:.1f}" if r.get("build_seconds") is not None else "-"
         verdict = {"pass": "ok", "fail": "FAILED", "infra": "INFRA"}[r["verdict"]]
         print(f"{r['id']:34} {r['role']:8} {(r['uname'] or '-'):32} {r['passed']:5} "
-              f"{r['failed']:5} {r['skipped']:5} {boot:>7} {suite:>7}  {verdict}")
+              f"{r['failed']:5} {r['skipped']:5} {build:>7} {boot:>7} {suite:>7}  {verdict}")
     total = {k: sum(r[k] for r in rows) for k in ("passed", "failed", "skipped")}
     known = sum(r.get("known_defect_failures", 0) for r in rows)
     if known:

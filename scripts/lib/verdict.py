@@ -84,6 +84,7 @@ def main():
     ap.add_argument("--known", default="")
     ap.add_argument("--timed-out", type=int, default=0)
     ap.add_argument("--timeout", type=int, default=0)
+    ap.add_argument("--build-seconds", type=float, default=None)
     a = ap.parse_args()
     d = Path(a.dir)
 
@@ -170,6 +171,7 @@ def main():
         "planned": plan, "suite_exit": suite_exit, "verdict": verdict,
         "infra_error": infra, "problems": problems, "notes": notes,
         "splats": splats[:20],
+        "build_seconds": a.build_seconds,
         "boot_seconds": float(read(d / "boot-seconds").strip() or 0) if read(d / "boot-seconds") else None,
         "wall_seconds": float(read(d / "wall-seconds").strip() or 0) if read(d / "wall-seconds") else None,
     }
