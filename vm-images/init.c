@@ -2,7 +2,8 @@
 /*
  * PID 1 of the test VM. Mounts the pseudo file systems, runs the test
  * binary with the arguments the kernel passed after "--" on its command
- * line, reaps every orphan meanwhile, sends the results over their own
+ * line (or the program named by clone3.program=/PATH, such as the
+ * benchmark), reaps every orphan meanwhile, sends the results over their own
  * serial port and reboots (QEMU runs with -no-reboot, so that exits it).
  *
  * Channels: ttyS0 console (kernel log and this program's progress),
@@ -89,20 +90,36 @@ static void send_file(int fd, const char *path)
 	close(in);
 }
 
-static int has_cmdline_word(const char *word)
+static char cmdline[4096];
+
+static void read_cmdline(void)
 {
-	char buf[4096] = "";
 	int fd = open("/proc/cmdline", O_RDONLY);
 	ssize_t n;
 
 	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return;
+	n = read(fd, cmdline, sizeof(cmdline) - 1);
 	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return strstr(buf, word) != NULL;
+	cmdline[n > 0 ? n : 0] = '\0';
+}
+
+/* The value of "key=value" on the kernel command line, or NULL. */
+static char *cmdline_value(const char *key)
+{
+	static char value[256];
+	char *p = strstr(cmdline, key);
+	size_t n;
+
+	if (!p)
+		return NULL;
+	p += strlen(key);
+	n = strcspn(p, " \n");
+	if (n >= sizeof(value))
+		n = sizeof(value) - 1;
+	memcpy(value, p, n);
+	value[n] = '\0';
+	return value;
 }
 
 /* Run argv as a child and reap orphans until it exits; return its status. */
@@ -130,6 +147,7 @@ static int run(char **argv)
 int main(int argc, char **argv)
 {
 	static char *args[256];
+	char *program;
 	struct utsname u;
 	char line[512];
 	int ktap, res, status, i, n = 0;
@@ -153,7 +171,11 @@ int main(int argc, char **argv)
 	uname(&u);
 	say("kernel %s", u.release);
 
-	if (has_cmdline_word("clone3.shell=1") && access("/bin/sh", X_OK) == 0) {
+	read_cmdline();
+	program = cmdline_value("clone3.program=");
+	if (!program || program[0] != '/')
+		program = SUITE;
+	if (cmdline_value("clone3.shell=1") && access("/bin/sh", X_OK) == 0) {
 		char *sh[] = { "/bin/sh", NULL };
 
 		say("%s", "interactive shell; 'exit' powers off");
@@ -168,14 +190,14 @@ int main(int argc, char **argv)
 	snprintf(line, sizeof(line), "CLONE3-UNAME %s\n", u.release);
 	put(res, line);
 
-	args[n++] = SUITE;
+	args[n++] = program;
 	args[n++] = "--ktap=/dev/ttyS1";
 	args[n++] = "--gtest_output=xml:" JUNIT;
 	for (i = 1; i < argc && n < 255; i++)
 		args[n++] = argv[i];
 	args[n] = NULL;
 
-	say("%s", "running " SUITE);
+	say("running %s", program);
 	status = run(args);
 	snprintf(line, sizeof(line), "CLONE3-EXIT %d\n", status);
 	say("suite finished: %s", line);

@@ -103,6 +103,19 @@ commit_series() {
 	[ $rc = 0 ] || exit "$EXIT_INFRA"
 }
 
+# base_commits BASE [VERSION]: fetch and extract the base, apply its series
+# in a scratch index; print the repo path, then one commit id per prefix
+# (the unpatched base first).
+base_commits() {
+	local tarball repo commits
+	tarball=$(base_tarball "$1" "${2:-}") || exit $?
+	repo=$(pristine_repo "$tarball") || exit $?
+	local -a patches
+	mapfile -t patches < <(series_patches "$1")
+	commits=$(commit_series "$repo" "${patches[@]}") || exit "$EXIT_INFRA"
+	printf '%s\n%s\n' "$repo" "$commits"
+}
+
 # config_fragments [debug]: the fragment files for a build.
 config_fragments() {
 	printf '%s\n' "$KCONFIG_DIR/base.config"

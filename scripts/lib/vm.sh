@@ -25,9 +25,11 @@ build_suite() {
 make_initramfs() {
 	local out=$1 stage
 	stage=$(mktemp -d)
+	chmod 755 "$stage"
 	mkdir -p "$stage"/{dev,proc,sys,tmp,bin}
 	cp "$BUILD_DIR/vm-images/init" "$stage/init"
 	cp "$BUILD_DIR/selftests/clone3_selftests" "$stage/clone3_selftests"
+	cp "$BUILD_DIR/selftests/bench/spawn_bench" "$stage/spawn_bench"
 	if [ "${2:-}" = shell ]; then
 		[ -x /bin/busybox ] || infra "--shell needs busybox-static; run scripts/setup"
 		cp /bin/busybox "$stage/bin/busybox"
