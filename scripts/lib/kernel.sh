@@ -36,7 +36,7 @@ pristine_repo() {
 			git config user.name "clone3-lifecycle"
 			git config user.email "clone3-lifecycle@localhost"
 			git config gc.auto 0
-			git add -A
+			git add -A -f .   # -f: linux-source-* ships a .gitignore that ignores everything
 			GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
 				git commit -q -m "pristine $name"
 			git tag base

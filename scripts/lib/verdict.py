@@ -6,6 +6,7 @@ DIR/ktap.txt, DIR/junit.xml and DIR/summary.json.
 Exit code: 0 the role's expectation is met, 1 a test failure or a broken
 expectation, 255 an infrastructure failure (the suite never ran)."""
 import argparse
+import fnmatch
 import json
 import re
 import sys
@@ -82,6 +83,8 @@ def main():
     ap.add_argument("--role", required=True, choices=["dut", "oracle", "control", "prefix"])
     ap.add_argument("--image", default="")
     ap.add_argument("--known", default="")
+    ap.add_argument("--unsupported", default="",
+                    help="per-base list of tests (fnmatch patterns) that must skip on a dut")
     ap.add_argument("--timed-out", type=int, default=0)
     ap.add_argument("--timeout", type=int, default=0)
     ap.add_argument("--build-seconds", type=float, default=None)
@@ -104,7 +107,14 @@ def main():
     splats = [line for line in console.splitlines() if SPLAT.search(line)]
     panics = [line for line in console.splitlines() if PANIC.search(line)]
     known = load_known(a.known) if a.known else {}
-    problems, notes, infra = [], [], None
+    unsupported = load_known(a.unsupported) if a.unsupported else {}
+
+    def unsupported_reason(name):
+        for pattern, reason in unsupported.items():
+            if fnmatch.fnmatchcase(name, pattern):
+                return reason
+        return None
+    problems, notes, infra, expected_skips = [], [], None, []
     last = results[-1]["name"] if results else "none"
 
     if plan is None:
@@ -146,7 +156,14 @@ def main():
                 else:
                     problems.append(f"FAIL {name}")
             elif st == "skip":
-                problems.append(f"SKIP {name} ({r['reason']}): role {a.role} allows no skip")
+                why = unsupported_reason(name) if a.role == "dut" else None
+                if why is None:
+                    problems.append(f"SKIP {name} ({r['reason']}): role {a.role} allows no skip")
+                else:
+                    expected_skips.append(name)
+            elif st == "pass" and a.role == "dut" and unsupported_reason(name) is not None:
+                problems.append(f"PASS {name}, which this base lists as unsupported: "
+                                "update the base's expected-unsupported.txt")
         elif a.role == "prefix":
             # A prefix of the series: later features skip, nothing fails.
             if st == "fail":
@@ -162,12 +179,17 @@ def main():
             elif not feature and st == "skip":
                 problems.append(f"SKIP {name}: baseline tests must run everywhere")
 
+    if expected_skips:
+        reasons = sorted({unsupported_reason(n) for n in expected_skips})
+        notes.append(f"{len(expected_skips)} test(s) skipped as listed unsupported on this base: "
+                     + "; ".join(reasons))
     count = {s: sum(1 for r in results if r["status"] == s) for s in ("pass", "fail", "skip")}
     verdict = "infra" if infra else ("fail" if problems else "pass")
     summary = {
         "id": a.id, "role": a.role, "uname": uname, "image": a.image,
         "passed": count["pass"], "failed": count["fail"], "skipped": count["skip"],
-        "known_defect_failures": len(notes),
+        "known_defect_failures": sum(1 for n in notes if n.startswith("known upstream defect")),
+        "expected_unsupported_skips": len(expected_skips),
         "planned": plan, "suite_exit": suite_exit, "verdict": verdict,
         "infra_error": infra, "problems": problems, "notes": notes,
         "splats": splats[:20],
