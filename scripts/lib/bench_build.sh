@@ -1,0 +1,107 @@
+# scripts/bench build: time the developer loop on the 6.18 series in a
+# scratch copy of the project, so the real series is never touched.
+# Source from scripts/bench.
+
+# median of the numbers on stdin
+median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
+
+# field KEY SUMMARY: one number from the first kernel of a summary.json
+field() { python3 -c "import json,sys; r=json.load(open(sys.argv[2]))[0]; print(r.get(sys.argv[1]) or 0)" "$1" "$2"; }
+
+# add_touch_patch WT FILE N: append to the scratch series a patch that
+# adds one comment line at the end of FILE (content N).
+add_touch_patch() {
+	local wt=$1 file=$2 n=$3 repo tip old new name
+	lines=$(cd "$wt" && base_commits 6.18) || exit $?
+	mapfile -t c <<<"$lines"
+	repo=${c[0]}; tip=${c[-1]}
+	old=$(mktemp); new=$(mktemp)
+	git -C "$repo" show "$tip:$file" >"$old"
+	{ cat "$old"; echo "/* bench $n */"; } >"$new"
+	name="9999-bench-touch-$(echo "$file" | tr '/.' '--').patch"
+	{
+		echo "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
+		echo "From: bench <bench@localhost>"
+		echo "Date: Sat, 1 Jan 2000 00:00:00 +0000"
+		echo "Subject: [PATCH] bench: touch $file"
+		echo
+		echo "---"
+		diff -u --label "a/$file" --label "b/$file" "$old" "$new" || true
+	} >"$wt/kernel-patches/6.18/$name"
+	grep -qx "$name" "$wt/kernel-patches/6.18/series" || echo "$name" >>"$wt/kernel-patches/6.18/series"
+	rm -f "$old" "$new"
+}
+
+drop_touch_patches() {
+	rm -f "$1"/kernel-patches/6.18/9999-bench-*
+	sed -i '/^9999-bench-/d' "$1/kernel-patches/6.18/series"
+}
+
+# verdict WT LABEL [validate args]: one warm verdict; prints "build boot suite wall"
+verdict() {
+	local wt=$1 label=$2; shift 2
+	local t0=${EPOCHREALTIME/./} o="$out/$label"
+	"$wt/scripts/validate" --base 6.18 --out "$o" "$@" >"$o.log" 2>&1 || {
+		local rc=$?; [ $rc = 1 ] || { tail -n 5 "$o.log" >&2; infra "bench step $label failed (see $o.log)"; }
+	}
+	local wall=$(((${EPOCHREALTIME/./} - t0) / 10000))
+	printf '%s %s %s %d.%02d\n' "$(field build_seconds "$o/summary.json")" \
+		"$(field boot_seconds "$o/summary.json")" "$(field suite_seconds "$o/summary.json")" \
+		$((wall / 100)) $((wall % 100))
+}
+
+row() { # label, then lines "build boot suite wall" on stdin
+	local label=$1 data b bo s w n
+	data=$(cat)
+	n=$(wc -l <<<"$data")
+	b=$(cut -d' ' -f1 <<<"$data" | median); bo=$(cut -d' ' -f2 <<<"$data" | median)
+	s=$(cut -d' ' -f3 <<<"$data" | median); w=$(cut -d' ' -f4 <<<"$data" | median)
+	printf '%-46s %4s %9s %8s %8s %9s\n' "$label" "$n" "$b" "$bo" "$s" "$w"
+}
+
+bench_build() {
+	local wt="$out/project" i
+	log "scratch copy of the project in $wt"
+	git -C "$TOP" worktree add -q --detach "$wt" HEAD >/dev/null 2>&1 || cp -a "$TOP/." "$wt"
+	rsync -a --delete "$TOP/kernel-patches/" "$wt/kernel-patches/"
+	rsync -a --delete "$TOP/selftests/" "$wt/selftests/"
+	export CLONE3_BUILD_DIR="$BUILD_DIR"
+	trap 'git -C "$TOP" worktree remove --force "$wt" >/dev/null 2>&1 || true' EXIT
+
+	{
+	printf '\ndeveloper loop on the 6.18 series (seconds; median of n; host %s cores, TCG)\n' "$(nproc)"
+	printf '%-46s %4s %9s %8s %8s %9s\n' step n build boot suite wall
+	} >"$out/table"
+	cat "$out/table"
+	if [ $cold = 1 ]; then
+		log "cold build (no image, no build tree, no ccache)"
+		local cfg; cfg=$(config_hash)
+		rm -rf "$CACHE_ROOT"/images/6.18-* "$CACHE_ROOT"/kbuild/linux_6.18*-"$cfg"
+		CCACHE_DISABLE=1 verdict "$wt" cold | row "cold build + verdict" | tee -a "$out/table"
+	fi
+	verdict "$wt" warmup >/dev/null
+	for ((i = 1; i <= runs; i++)); do verdict "$wt" noop-$i; done |
+		row "warm no-op verdict" | tee -a "$out/table"
+	for ((i = 1; i <= runs; i++)); do
+		add_touch_patch "$wt" kernel/fork.c "c-$RANDOM-$i"
+		verdict "$wt" c-only-$i
+	done | row "one .c-only patch changed (new content)" | tee -a "$out/table"
+	drop_touch_patches "$wt"
+	verdict "$wt" back-to-series >/dev/null
+	add_touch_patch "$wt" include/linux/sched/signal.h "h-$RANDOM"
+	verdict "$wt" header-new | row "header patch, new content (full compile)" | tee -a "$out/table"
+	local v2file="$out/header-v2.patch" v2name
+	v2name=$(basename "$wt"/kernel-patches/6.18/9999-bench-*)
+	cp "$wt/kernel-patches/6.18/$v2name" "$v2file"
+	for ((i = 1; i <= 2; i++)); do
+		drop_touch_patches "$wt"
+		verdict "$wt" header-v1-$i
+		cp "$v2file" "$wt/kernel-patches/6.18/$v2name"
+		echo "$v2name" >>"$wt/kernel-patches/6.18/series"
+		verdict "$wt" header-v2-$i
+	done | row "switch v2 -> v1 -> v2 (seen before, ccache)" | tee -a "$out/table"
+	drop_touch_patches "$wt"
+	verdict "$wt" per-commit-warmup --per-commit >/dev/null
+	verdict "$wt" per-commit --per-commit | row "--per-commit over the series, warm" | tee -a "$out/table"
+	log "figures also in $out/table"
+}
