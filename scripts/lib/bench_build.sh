@@ -11,25 +11,16 @@ field() { python3 -c "import json,sys; r=json.load(open(sys.argv[2]))[0]; print(
 # add_touch_patch WT FILE N: append to the scratch series a patch that
 # adds one comment line at the end of FILE (content N).
 add_touch_patch() {
-	local wt=$1 file=$2 n=$3 repo tip old new name
-	lines=$(cd "$wt" && base_commits 6.18) || exit $?
-	mapfile -t c <<<"$lines"
-	repo=${c[0]}; tip=${c[-1]}
-	old=$(mktemp); new=$(mktemp)
-	git -C "$repo" show "$tip:$file" >"$old"
-	{ cat "$old"; echo "/* bench $n */"; } >"$new"
+	local wt=$1 file=$2 n=$3 lines new name
+	lines=$(TOP=$wt base_commits 6.18) || exit $?
+	local -a c; mapfile -t c <<<"$lines"
+	new=$(mktemp)
+	{ git -C "${c[0]}" show "${c[-1]}:$file"; echo "/* bench $n */"; } >"$new"
 	name="9999-bench-touch-$(echo "$file" | tr '/.' '--').patch"
-	{
-		echo "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
-		echo "From: bench <bench@localhost>"
-		echo "Date: Sat, 1 Jan 2000 00:00:00 +0000"
-		echo "Subject: [PATCH] bench: touch $file"
-		echo
-		echo "---"
-		diff -u --label "a/$file" --label "b/$file" "$old" "$new" || true
-	} >"$wt/kernel-patches/6.18/$name"
+	file_patch "${c[0]}" "${c[-1]}" "$file" "$new" "bench: touch $file" \
+		>"$wt/kernel-patches/6.18/$name"
 	grep -qx "$name" "$wt/kernel-patches/6.18/series" || echo "$name" >>"$wt/kernel-patches/6.18/series"
-	rm -f "$old" "$new"
+	rm -f "$new"
 }
 
 drop_touch_patches() {
@@ -62,11 +53,8 @@ row() { # label, then lines "build boot suite wall" on stdin
 bench_build() {
 	local wt="$out/project" i
 	log "scratch copy of the project in $wt"
-	git -C "$TOP" worktree add -q --detach "$wt" HEAD >/dev/null 2>&1 || cp -a "$TOP/." "$wt"
-	rsync -a --delete "$TOP/kernel-patches/" "$wt/kernel-patches/"
-	rsync -a --delete "$TOP/selftests/" "$wt/selftests/"
+	scratch_copy "$wt"
 	export CLONE3_BUILD_DIR="$BUILD_DIR"
-	trap 'git -C "$TOP" worktree remove --force "$wt" >/dev/null 2>&1 || true' EXIT
 
 	{
 	printf '\ndeveloper loop on the 6.18 series (seconds; median of n; host %s cores, TCG)\n' "$(nproc)"

@@ -55,3 +55,10 @@ with_lock() {
 		"$@"
 	) 9>"$lockfile"
 }
+
+# scratch_copy DIR: a copy of the project as it is now (uncommitted changes
+# included, build output and results left out), for runs that change it.
+scratch_copy() {
+	mkdir -p "$1"
+	rsync -a --delete --exclude /build --exclude /results --exclude /.git "$TOP/" "$1/"
+}

@@ -116,6 +116,18 @@ base_commits() {
 	printf '%s\n%s\n' "$repo" "$commits"
 }
 
+# file_patch REPO COMMIT FILE NEW SUBJECT: print a mail-format patch that
+# turns FILE as of COMMIT into the content of the file NEW.
+file_patch() {
+	local repo=$1 commit=$2 file=$3 new=$4 subject=$5 old
+	old=$(mktemp)
+	git -C "$repo" show "$commit:$file" >"$old"
+	printf 'From: clone3-lifecycle <clone3-lifecycle@localhost>\n'
+	printf 'Date: Sat, 1 Jan 2000 00:00:00 +0000\nSubject: [PATCH] %s\n\n---\n' "$subject"
+	diff -u --label "a/$file" --label "b/$file" "$old" "$new" || true
+	rm -f "$old"
+}
+
 # config_fragments [debug]: the fragment files for a build.
 config_fragments() {
 	printf '%s\n' "$KCONFIG_DIR/base.config"

@@ -39,14 +39,12 @@ fi
 reworded=$(image_of)
 check 1 '[ "$reworded" = "$first" ]' "a reworded commit message maps to the same image"
 
-old=$(mktemp); new=$(mktemp)
+new=$(mktemp)
 lines=$(TOP=$scratch base_commits 6.18); mapfile -t c <<<"$lines"
-git -C "${c[0]}" show "${c[-1]}:kernel/fork.c" >"$old"
-{ cat "$old"; echo "/* image cache test */"; } >"$new"
-{
-	printf 'From: test <test@localhost>\nDate: Sat, 1 Jan 2000 00:00:00 +0000\nSubject: [PATCH] test: touch kernel/fork.c\n\n---\n'
-	diff -u --label a/kernel/fork.c --label b/kernel/fork.c "$old" "$new" || true
-} >"$scratch/kernel-patches/6.18/9999-test.patch"
+{ git -C "${c[0]}" show "${c[-1]}:kernel/fork.c"; echo "/* image cache test */"; } >"$new"
+file_patch "${c[0]}" "${c[-1]}" kernel/fork.c "$new" "test: touch kernel/fork.c" \
+	>"$scratch/kernel-patches/6.18/9999-test.patch"
+rm -f "$new"
 echo 9999-test.patch >>"$scratch/kernel-patches/6.18/series"
 changed=$(image_of)
 check 2 '[ "$changed" != "$first" ]' "a code change maps to a different image name"
