@@ -8,7 +8,7 @@ EXIT_USAGE=2
 EXIT_INFRA=255
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-CACHE_ROOT=${CLONE3_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/clone3-lifecycle}
+CACHE_ROOT=${CLONE3_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/clone3-lifecycle}
 
 log()  { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 warn() { printf '[%s] warning: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
