@@ -2,11 +2,13 @@
 #include "feature_probes.h"
 
 #include <csignal>
+#include <cstdio>
 #include <fcntl.h>
 #include <optional>
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "bpf/lifecycle_tracer.h"
 #include "child.h"
 #include "sys.h"
 #include "uapi.h"
@@ -89,6 +91,17 @@ bool probe_file_handles()
     return again.valid();
 }
 
+// The tracepoint and kprobe programs load and attach; why not goes to
+// stderr once, since the skip message only names the feature.
+bool probe_bpf_tracing()
+{
+    std::string why;
+    if (LifecycleTracer::open(&why))
+        return true;
+    std::fprintf(stderr, "clone3_selftests: BPF probes unavailable: %s\n", why.c_str());
+    return false;
+}
+
 bool probe(Feature f)
 {
     switch (f) {
@@ -110,6 +123,8 @@ bool probe(Feature f)
     }
     case Feature::PidfsFileHandles:
         return probe_file_handles();
+    case Feature::BpfTracing:
+        return probe_bpf_tracing();
     }
     return false;
 }
@@ -118,7 +133,7 @@ bool probe(Feature f)
 
 bool has(Feature f)
 {
-    static std::optional<bool> cache[static_cast<int>(Feature::PidfsFileHandles) + 1];
+    static std::optional<bool> cache[static_cast<int>(Feature::BpfTracing) + 1];
     std::optional<bool>& slot = cache[static_cast<int>(f)];
     if (!slot)
         slot = probe(f);
@@ -144,6 +159,8 @@ const char* name(Feature f)
         return "PIDFD_INFO_COREDUMP_CODE";
     case Feature::PidfsFileHandles:
         return "pidfs file handles";
+    case Feature::BpfTracing:
+        return "BPF tracepoint support";
     }
     return "?";
 }

@@ -16,6 +16,7 @@ enum class Feature {
     PidfdInfoSupportedMask,// PIDFD_INFO_SUPPORTED_MASK answered
     PidfdInfoCoredumpCode, // PIDFD_INFO_COREDUMP_CODE in supported_mask
     PidfsFileHandles,      // name_to_handle_at/open_by_handle_at on pidfds
+    BpfTracing,            // lifecycle.bpf.c loads and attaches (bpf/)
 };
 
 bool has(Feature f);
