@@ -169,7 +169,7 @@ build_image() {
 	if [ -s "$img/bzImage" ]; then
 		printf '%s\n' "$img"; return 0
 	fi
-	with_lock "build-$(basename "$repo")" build_image_locked "$@" >&2 || exit $?
+	with_lock "build-$(basename "$repo")${variant:+-$variant}" build_image_locked "$@" >&2 || exit $?
 	printf '%s\n' "$img"
 }
 
@@ -180,15 +180,28 @@ build_image_locked() {
 	cfg=$(config_hash "$variant")
 	img="$CACHE_ROOT/images/$base-${tree:0:12}-$cfg${variant:+-$variant}"
 	[ -s "$img/bzImage" ] && return 0
-	obj="$CACHE_ROOT/kbuild/$(basename "$repo")-$cfg${variant:+-$variant}"
+	# The plain build uses the pristine repository's own work tree; a
+	# variant (debug) has a work tree of its own, so the two can build at
+	# the same time.
+	local src=$repo
+	obj="$CACHE_ROOT/kbuild/$(basename "$repo")-$cfg${variant:+-$variant-wt}"
+	if [ -n "$variant" ]; then
+		src="$CACHE_ROOT/trees/$(basename "$repo")-$variant"
+		if [ ! -e "$src/.git" ]; then
+			mkdir -p "$CACHE_ROOT/trees"
+			git -C "$repo" worktree prune
+			git -C "$repo" worktree add -q -f --detach "$src" "$commit" ||
+				infra "could not create the $variant work tree $src; delete it and retry"
+		fi
+	fi
 
-	git -C "$repo" checkout -q -f --detach "$commit" ||
-		infra "could not check out $commit in $repo; delete that directory and retry"
-	git -C "$repo" clean -q -f -d -x -e .clone3-ready >/dev/null 2>&1 || true
+	git -C "$src" checkout -q -f --detach "$commit" ||
+		infra "could not check out $commit in $src; delete that directory and retry"
+	git -C "$src" clean -q -f -d -x -e .clone3-ready >/dev/null 2>&1 || true
 
 	local t0=$SECONDS
 	log "building $(basename "$repo") at ${commit:0:12} (tree ${tree:0:12}, config $cfg); log: $obj/build.log"
-	kbuild "$repo" "$obj" "$variant"
+	kbuild "$src" "$obj" "$variant"
 	mkdir -p "$CACHE_ROOT/images"
 	local tmp; tmp=$(mktemp -d "$CACHE_ROOT/images/.tmp.XXXXXX")
 	cp "$obj/arch/x86/boot/bzImage" "$tmp/bzImage"
