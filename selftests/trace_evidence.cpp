@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "sys.h"
+#include "unique_fd.h"
 
 Gate Gate::make()
 {
@@ -123,7 +125,13 @@ ReparentRun run_reparented(LifecycleTracer& tracer, std::uint64_t flags, int exi
         run.problem = "the subreaper did not reap the middle process";
     else if (!tracer.watch(run.grandchild))
         run.problem = "watching the grandchild's pid failed";
-    else if (!gate.open())
+    // A pidfd of our own on the grandchild tells when it has been released:
+    // the subreaper's waitpid() can return ECHILD for an autoreap child
+    // before release_task() ran, and the trace is read after the release.
+    UniqueFd released(run.problem.empty() ? sys::pidfd_open(run.grandchild) : -1);
+    if (run.problem.empty() && !released)
+        run.problem = std::string("pidfd_open of the grandchild: ") + std::strerror(errno);
+    else if (run.problem.empty() && !gate.open())
         run.problem = "opening the gate failed";
     gate.wr.reset(); // on a problem, EOF lets the grandchild go
     std::optional<int> status = wait_child(reaper.pid, reaper.pidfd.get());
@@ -134,5 +142,7 @@ ReparentRun run_reparented(LifecycleTracer& tracer, std::uint64_t flags, int exi
         return run;
     }
     run.reaped = WEXITSTATUS(*status);
+    if (!wait_pollhup(released.get()))
+        run.problem = "the grandchild was not released (no POLLHUP on its pidfd)";
     return run;
 }
