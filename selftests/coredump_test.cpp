@@ -2,7 +2,7 @@
 // pidfd_info coredump fields (SPEC §5): with a "|helper %F" core_pattern an
 // autoreap child's dump is recorded in pidfs with the signal and si_code
 // that caused it. The tests own /proc/sys/kernel/core_pattern while they
-// run (gtest runs tests one at a time) and restore it afterwards.
+// run (coredump_fixture.h); more cases in coredump_edge_test.cpp.
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -16,28 +16,10 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "coredump_fixture.h"
 #include "feature_probes.h"
 
 namespace {
-
-constexpr const char* kCorePattern = "/proc/sys/kernel/core_pattern";
-
-bool read_file(const char* path, std::string* out)
-{
-    UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
-    char buf[512];
-    ssize_t n = fd ? ::read(fd.get(), buf, sizeof(buf)) : -1;
-    if (n < 0)
-        return false;
-    out->assign(buf, static_cast<std::size_t>(n));
-    return true;
-}
-
-bool write_file(const char* path, const std::string& text)
-{
-    UniqueFd fd(::open(path, O_WRONLY | O_TRUNC | O_CLOEXEC));
-    return fd && ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
-}
 
 [[noreturn]] void crash_null()
 {
@@ -55,67 +37,6 @@ bool write_file(const char* path, const std::string& text)
 }
 
 } // namespace
-
-class Coredump : public testing::Test {
-protected:
-    void SetUp() override
-    {
-        REQUIRE_FEATURE(Autoreap);
-        REQUIRE_FEATURE(PidfdInfoCoredumpCode);
-        ASSERT_TRUE(read_file(kCorePattern, &saved_)) << "read " << kCorePattern;
-        UsePattern(SinkPattern(" %F"));
-    }
-
-    void TearDown() override
-    {
-        if (!saved_.empty()) {
-            EXPECT_TRUE(write_file(kCorePattern, saved_)) << "restore " << kCorePattern;
-        }
-    }
-
-    // "|/path/to/this/binary --helper=core-sink" plus suffix.
-    static std::string SinkPattern(const char* suffix)
-    {
-        std::string pattern = "|";
-        pattern.append(self_exe());
-        pattern.append(" --helper=core-sink");
-        pattern.append(suffix);
-        return pattern;
-    }
-
-    void UsePattern(const std::string& pattern)
-    {
-        ASSERT_TRUE(write_file(kCorePattern, pattern)) << "write " << kCorePattern << ": "
-                                                       << strerror(errno);
-    }
-
-    // Spawn an autoreap child that crashes, wait for POLLHUP, return the
-    // info asking for exit and coredump fields.
-    std::optional<uapi::PidfdInfo> CrashAndRead(void (*crash)())
-    {
-        Child c = spawn(CLONE_AUTOREAP | CLONE_PIDFD, 0, [crash]() -> int {
-            struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
-            ::setrlimit(RLIMIT_CORE, &unlimited);
-            crash();
-            return 0;
-        });
-        if (!c) {
-            ADD_FAILURE() << "clone3 CLONE_AUTOREAP|CLONE_PIDFD: " << strerror(c.error);
-            return std::nullopt;
-        }
-        if (!wait_pollhup(c.pidfd.get())) {
-            ADD_FAILURE() << "crashed child not released (POLLHUP) within the timeout";
-            return std::nullopt;
-        }
-        std::optional<uapi::PidfdInfo> info =
-            pidfd_info(c.pidfd.get(), uapi::kInfoExit | uapi::kInfoCoredump);
-        if (!info)
-            ADD_FAILURE() << "PIDFD_GET_INFO failed: " << strerror(errno);
-        return info;
-    }
-
-    std::string saved_;
-};
 
 // NULL dereference: the dump is recorded with SIGSEGV / SEGV_MAPERR.
 TEST_F(Coredump, NullDereferenceIsSegvMaperr)

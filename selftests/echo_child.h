@@ -3,6 +3,7 @@
 #pragma once
 
 #include <csignal>
+#include <functional>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
@@ -13,19 +14,23 @@
 inline constexpr std::uint64_t kAutokill = CLONE_AUTOREAP | CLONE_PIDFD | CLONE_PIDFD_AUTOKILL;
 
 // The child answers each byte on its socket with one byte; observer is a
-// pidfd from pidfd_open(), which never kills.
+// pidfd from pidfd_open(), which never kills. A prep function runs in the
+// child first (false: the child exits 90 without answering).
 struct EchoChild {
     Child child;
     UniqueFd observer;
     UniqueFd sock;
     char buf = 0;
 
-    static EchoChild start(std::uint64_t flags = kAutokill)
+    static EchoChild start(std::uint64_t flags = kAutokill,
+                           const std::function<bool()>& prep = nullptr)
     {
         EchoChild e;
         Channel ch = Channel::make();
         int peer = ch.ends[1].get();
         e.child = spawn(flags, 0, [&] {
+            if (prep && !prep())
+                return 90;
             char b;
             while (::recv(peer, &b, 1, 0) == 1)
                 send_msg(peer, &b, 1);

@@ -2,6 +2,7 @@
 #include "helper_modes.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 #include <sys/prctl.h>
@@ -38,5 +39,7 @@ std::optional<int> run_helper_mode(int argc, char** argv)
         return ::geteuid() == 0 ? 0 : 1;
     if (mode == "core-sink")
         return core_sink();
+    if (mode == "eof-exit")
+        return core_sink() == 0 && argc > 2 ? std::atoi(argv[2]) : 126;
     return 127;
 }

@@ -4,6 +4,8 @@
 //   nnp-status  exit with prctl(PR_GET_NO_NEW_PRIVS) (0 or 1)
 //   euid        exit 0 if the effective uid is root, else 1
 //   core-sink   read stdin to EOF and exit 0 (a core_pattern pipe helper)
+//   eof-exit N  read stdin to EOF and exit N (an exec target that runs
+//               until the test closes the other end of its stdin)
 #pragma once
 
 #include <optional>
