@@ -6,12 +6,13 @@
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
 
 # field KEY SUMMARY: one number from the first kernel of a summary.json
-field() { python3 -c "import json,sys; r=json.load(open(sys.argv[2]))[0]; print(r.get(sys.argv[1]) or 0)" "$1" "$2"; }
+field() { python3 -c "import json,sys; r=json.load(open(sys.argv[2]))[0]; print(round(r.get(sys.argv[1]) or 0, 2))" "$1" "$2"; }
 
 # add_touch_patch WT FILE N: append to the scratch series a patch that
 # adds one comment line at the end of FILE (content N).
 add_touch_patch() {
 	local wt=$1 file=$2 n=$3 lines new name
+	drop_touch_patches "$wt"   # the new patch replaces any earlier one
 	lines=$(TOP=$wt base_commits 6.18) || exit $?
 	local -a c; mapfile -t c <<<"$lines"
 	new=$(mktemp)
