@@ -30,6 +30,7 @@ make_initramfs() {
 	cp "$BUILD_DIR/vm-images/init" "$stage/init"
 	cp "$BUILD_DIR/selftests/clone3_selftests" "$stage/clone3_selftests"
 	cp "$BUILD_DIR/selftests/bench/spawn_bench" "$stage/spawn_bench"
+	cp "$BUILD_DIR/selftests/stress/clone3_stress" "$stage/clone3_stress"
 	if [ "${2:-}" = shell ]; then
 		[ -x /bin/busybox ] || infra "--shell needs busybox-static; run scripts/setup"
 		cp /bin/busybox "$stage/bin/busybox"

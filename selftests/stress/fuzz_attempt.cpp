@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "fuzz_attempt.h"
+
+#include <algorithm>
+#include <asm/prctl.h>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "proc_state.h"
+#include "sys.h"
+
+// sys.cpp's clone3-on-a-new-stack entry, called here with our own struct
+// pointer and size. Returns the child's tid or -errno.
+extern "C" long clone3_stack_trampoline(uapi::CloneArgs*, std::size_t, int (*)(void*), void*);
+
+namespace stress {
+namespace {
+
+constexpr std::size_t kPage = 4096;
+constexpr std::size_t kArgPages = 4;          // then one PROT_NONE page
+constexpr std::size_t kStack = 64 * 1024;
+
+// What the section process learns from its worker besides the Report.
+struct WorkerState {
+    char last_case[200];
+    std::uint64_t last_exit_signal; // of the last accepted child
+    std::atomic<long> transient;    // EAGAIN/ENOMEM/ENOSPC where the model accepts
+};
+WorkerState* g_state = nullptr;
+
+struct VmChildCtx {
+    int done_fd;
+};
+
+int child_code()
+{
+    int nnp = static_cast<int>(::syscall(SYS_prctl, PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0)) == 1;
+    int pid1 = ::syscall(SYS_getpid) == 1;
+    return 10 + nnp + 2 * pid1;
+}
+
+int expected_code(std::uint64_t flags)
+{
+    return 10 + ((flags & CLONE_NNP) ? 1 : 0) + ((flags & CLONE_NEWPID) ? 2 : 0);
+}
+
+int vm_child(void* p)
+{
+    auto* ctx = static_cast<VmChildCtx*>(p);
+    char t = 'T';
+    ::syscall(SYS_write, ctx->done_fd, &t, 1);
+    return child_code();
+}
+
+void block_all_signals()
+{
+    std::uint64_t all = ~0ULL; // the raw call also blocks glibc's internal signals
+    ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, nullptr, sizeof(all));
+}
+
+struct Worker {
+    Context& ctx;
+    Report& r;
+    const FuzzEnv& env;
+    char* arena = nullptr; // kArgPages writable pages, then a guard page
+    void* stack = nullptr;
+    int release[2] = {-1, -1};
+    int done[2] = {-1, -1};
+    int pidfd = -1, ctid = 0, ptid = 0;
+    unsigned long fsbase = 0;
+
+    bool setup();
+    char* place(const FuzzCase& c);
+    long attempt(const FuzzCase& c);
+    void check_child(const FuzzCase& c, pid_t pid);
+};
+
+bool Worker::setup()
+{
+    void* a = ::mmap(nullptr, (kArgPages + 1) * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    stack = ::mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (a == MAP_FAILED || stack == MAP_FAILED)
+        return false;
+    arena = static_cast<char*>(a);
+    ::mprotect(arena + kArgPages * kPage, kPage, PROT_NONE);
+    ::syscall(SYS_arch_prctl, ARCH_GET_FS, &fsbase);
+    return ::pipe2(release, O_CLOEXEC) == 0 && ::pipe2(done, O_CLOEXEC) == 0;
+}
+
+// Write the case's struct where it belongs; returns the pointer to pass.
+char* Worker::place(const FuzzCase& c)
+{
+    uapi::CloneArgs a{};
+    a.flags = c.flags;
+    a.exit_signal = c.exit_signal;
+    a.pidfd = reinterpret_cast<std::uintptr_t>(&pidfd);
+    a.child_tid = reinterpret_cast<std::uintptr_t>(&ctid);
+    a.parent_tid = reinterpret_cast<std::uintptr_t>(&ptid);
+    a.set_tid_size = c.set_tid_size;
+    a.cgroup = static_cast<std::uint64_t>(env.cgroup_fd < 0 ? 0 : env.cgroup_fd);
+    if (c.flags & CLONE_SETTLS)
+        a.tls = fsbase;
+    if (c.flags & CLONE_VM) {
+        a.stack = reinterpret_cast<std::uintptr_t>(stack);
+        a.stack_size = kStack;
+    }
+    std::memset(arena, 0, kArgPages * kPage);
+    char* guard = arena + kArgPages * kPage;
+    char* p = arena + (c.placement == Placement::Unaligned ? c.offset : 0);
+    if (c.placement == Placement::Faulting)
+        p = guard - (c.size - c.fault_bytes);
+    std::size_t room = static_cast<std::size_t>(guard - p);
+    std::memcpy(p, &a, std::min({sizeof(a), c.size, room}));
+    if (c.nonzero_tail && c.nonzero_tail < room)
+        p[c.nonzero_tail] = 0x5a;
+    return p;
+}
+
+long Worker::attempt(const FuzzCase& c)
+{
+    char* p = place(c);
+    auto* args = reinterpret_cast<uapi::CloneArgs*>(p);
+    pidfd = -1;
+    if (c.flags & CLONE_VM) {
+        static VmChildCtx vm;
+        vm.done_fd = done[1];
+        return clone3_stack_trampoline(args, c.size, vm_child, &vm);
+    }
+    std::fflush(nullptr);
+    long ret = ::syscall(SYS_clone3, args, c.size);
+    if (ret == 0) {
+        char b;
+        if (!(c.flags & CLONE_VFORK))
+            ::syscall(SYS_read, release[0], &b, 1);
+        ::syscall(SYS_exit_group, child_code());
+    }
+    return ret < 0 ? -errno : ret;
+}
+
+// An accepted clone: the child ran, ends as its flags say, leaves no zombie.
+void Worker::check_child(const FuzzCase& c, pid_t pid)
+{
+    const std::uint64_t f = c.flags;
+    const std::string what = describe(c);
+    UniqueFd own((f & CLONE_PIDFD) ? pidfd : -1);
+    if ((f & CLONE_PIDFD) && !own)
+        r.fail("%s: CLONE_PIDFD accepted but no pidfd", what.c_str());
+    char b;
+    if ((f & CLONE_VM) && (!(poll_fd(done[0], POLLIN) & POLLIN) || ::read(done[0], &b, 1) != 1))
+        r.fail("%s: CLONE_VM child never ran", what.c_str());
+    if (f & CLONE_THREAD)
+        return; // a thread of ours; it exits by itself
+    UniqueFd observer(sys::pidfd_open(pid));
+    bool killed = false;
+    if (f & CLONE_PIDFD_AUTOKILL) {
+        own.reset(); // the last reference: SIGKILL unless it already exited
+        killed = true;
+    } else if (!(f & (CLONE_VM | CLONE_VFORK))) {
+        ::write(release[1], "r", 1);
+    }
+    if (f & CLONE_PARENT)
+        return; // the section process is its parent and reaps it
+    int watch = own ? own.get() : observer.get();
+    const int code = expected_code(f);
+    // Pid 1 of a new pid namespace sets SIGCHLD to SIG_IGN in its sighand
+    // as it exits (zap_pid_ns_processes()); shared with us (CLONE_SIGHAND),
+    // that makes its own SIGCHLD exit reap it at once, like CLONE_AUTOREAP.
+    const bool ignored_by_us = (f & CLONE_NEWPID) && (f & CLONE_SIGHAND) && c.exit_signal == SIGCHLD;
+    if ((f & CLONE_AUTOREAP) || ignored_by_us) {
+        if (watch >= 0 && !wait_pollhup(watch)) {
+            r.fail("%s: autoreap child %d not released", what.c_str(), pid);
+            return;
+        }
+        int st;
+        if (::waitpid(pid, &st, WNOHANG | __WALL) != -1 || errno != ECHILD)
+            r.zombie("%s: autoreap child %d was waitable", what.c_str(), pid);
+        if (!ctx.feat.info_exit || watch < 0)
+            return;
+        std::optional<uapi::PidfdInfo> info = pidfd_info(watch, uapi::kInfoExit);
+        if (!info || !(info->mask & uapi::kInfoExit))
+            r.fail("%s: no PIDFD_INFO_EXIT after POLLHUP", what.c_str());
+        else if (info->exit_code != (code << 8) && !(killed && info->exit_code == SIGKILL))
+            r.fail("%s: exit info %s, expected exited %d", what.c_str(),
+                   describe_status(info->exit_code).c_str(), code);
+        return;
+    }
+    if (watch >= 0 && !(poll_fd(watch, POLLIN) & POLLIN)) {
+        r.fail("%s: child %d not ended within %d ms (%s)", what.c_str(), pid, kTimeoutMs,
+               task_summary(pid).c_str());
+        ::kill(pid, SIGKILL);
+    }
+    int st = 0;
+    pid_t got;
+    while ((got = ::waitpid(pid, &st, __WALL)) < 0 && errno == EINTR) {
+    }
+    if (got != pid) {
+        int err = errno;
+        r.fail("%s: waitpid on child %d: %s (child: %s; we: %s)", what.c_str(), pid, std::strerror(err),
+               task_summary(pid).c_str(), task_summary(::getpid()).c_str());
+    }
+    else if (!WIFEXITED(st) || WEXITSTATUS(st) != code)
+        r.fail("%s: child %s, expected exited %d", what.c_str(), describe_status(st).c_str(), code);
+}
+
+int worker_main(Context& ctx, Report& r, const FuzzEnv& env, std::uint64_t seed, bool as_nobody)
+{
+    if (as_nobody && drop_to_nobody() != 0) {
+        r.fail("fuzz worker: dropping to nobody: %s", std::strerror(errno));
+        return 1;
+    }
+    block_all_signals();
+    Worker w{ctx, r, env};
+    if (!w.setup()) {
+        r.fail("fuzz worker setup: %s", std::strerror(errno));
+        return 1;
+    }
+    std::mt19937_64 rng(seed);
+    const char* who = as_nobody ? "nobody" : env.caller.autoreap ? "autoreap root" : "root";
+    constexpr int kHistory = 6; // accepted cases before a failed check, for the report
+    std::string history[kHistory];
+    int accepted = 0;
+    while (ctx.budget.more(r.tries)) {
+        FuzzCase c = random_case(rng, env);
+        int want = expected_errno(c, env);
+        std::snprintf(g_state->last_case, sizeof(g_state->last_case), "%s", describe(c).c_str());
+        g_state->last_exit_signal = c.exit_signal; // a CLONE_VM child may exit before clone3 returns
+        r.tries++;
+        long ret = w.attempt(c);
+        int got = ret < 0 ? static_cast<int>(-ret) : 0;
+        if (ctx.opt.trace)
+            std::printf("clone3_stress: try %s as %s: model %s, kernel %s\n", describe(c).c_str(), who,
+                        errno_name(want), errno_name(got));
+        if (want == 0 && (got == EAGAIN || got == ENOMEM || got == ENOSPC)) {
+            g_state->transient++;
+            continue;
+        }
+        if (got != want)
+            r.disagree("%s as %s: model %s, kernel %s", describe(c).c_str(), who, errno_name(want),
+                       errno_name(got));
+        if (ret > 0) {
+            r.children++;
+            long before = r.violations + r.zombies;
+            w.check_child(c, static_cast<pid_t>(ret));
+            // A thread of ours, a sibling still running on our stack, a
+            // child sharing our signal handlers (pid 1 of a new pid
+            // namespace sets SIGCHLD to SIG_IGN when it exits: our next
+            // children would vanish), or a child that did not end as it
+            // should: start afresh.
+            history[accepted++ % kHistory] = describe(c);
+            if (r.violations + r.zombies != before) {
+                for (int i = std::max(0, accepted - kHistory); i < accepted - 1; ++i)
+                    r.note("accepted earlier by the same worker: %s", history[i % kHistory].c_str());
+                return 0;
+            }
+            if (c.flags & (CLONE_THREAD | CLONE_PARENT | CLONE_SIGHAND))
+                return 0;
+        }
+    }
+    return 0;
+}
+
+// Reap what the worker's CLONE_PARENT children left us (exit codes 10-13).
+void reap_siblings(Report& r)
+{
+    double end = now_seconds() + kTimeoutMs / 1000.0;
+    for (;;) {
+        siginfo_t si{};
+        int ret = sys::waitid(P_ALL, 0, &si, WEXITED | WNOHANG | __WALL);
+        if (ret < 0)
+            return; // ECHILD: all gone
+        if (si.si_pid > 0) {
+            if (si.si_code != CLD_EXITED || si.si_status < 10 || si.si_status > 13)
+                r.fail("CLONE_PARENT child %d ended with code %d status %d", si.si_pid, si.si_code,
+                       si.si_status);
+            continue;
+        }
+        if (now_seconds() > end) {
+            r.fail("CLONE_PARENT children still running after %d ms", kTimeoutMs);
+            return;
+        }
+        ::usleep(2000);
+    }
+}
+
+} // namespace
+
+bool run_fuzz_worker(Context& ctx, Report& r, const FuzzEnv& env, std::uint64_t seed, bool as_nobody)
+{
+    if (!g_state) {
+        void* p = ::mmap(nullptr, sizeof(WorkerState), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return false;
+        g_state = static_cast<WorkerState*>(p);
+    }
+    g_state->last_case[0] = 0;
+    g_state->last_exit_signal = 0;
+    const bool autoreap = env.caller.autoreap;
+    Child w = spawn(CLONE_PIDFD | (autoreap ? CLONE_AUTOREAP : 0), autoreap ? 0 : SIGCHLD,
+                    [&] { return worker_main(ctx, r, env, seed, as_nobody); });
+    if (!w) {
+        r.fail("clone3 of a fuzz worker: %s", std::strerror(w.error));
+        return false;
+    }
+    r.children++;
+    // A worker stopped by its child's exit signal (SIGSTOP) is continued.
+    double end = now_seconds() + 2 * kTimeoutMs / 1000.0;
+    bool hung = false;
+    while (!(poll_fd(w.pidfd.get(), POLLIN, 200) & POLLIN)) {
+        sys::pidfd_send_signal(w.pidfd.get(), SIGCONT);
+        if (now_seconds() > end) {
+            r.fail("fuzz worker hung; its last case: %s", g_state->last_case);
+            sys::pidfd_send_signal(w.pidfd.get(), SIGKILL);
+            hung = true;
+            break;
+        }
+    }
+    if (autoreap) {
+        wait_pollhup(w.pidfd.get());
+    } else {
+        int st = 0;
+        ::waitpid(w.pid, &st, __WALL);
+        bool own_signal = WIFSIGNALED(st) && WTERMSIG(st) == static_cast<int>(g_state->last_exit_signal);
+        if (!hung && !(WIFEXITED(st) && WEXITSTATUS(st) == 0) && !own_signal)
+            r.fail("fuzz worker %s; its last case: %s", describe_status(st).c_str(), g_state->last_case);
+    }
+    reap_siblings(r);
+    return !hung;
+}
+
+long transient_refusals() { return g_state ? g_state->transient.load() : 0; }
+
+} // namespace stress
