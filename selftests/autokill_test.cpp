@@ -13,6 +13,7 @@
 #include "clone_attempt.h"
 #include "echo_child.h"
 #include "feature_probes.h"
+#include "scm_rights.h"
 #include "sys.h"
 
 
@@ -93,30 +94,11 @@ TEST(AutokillShare, ScmRightsCopyExtendsLife)
     EchoChild e = EchoChild::start();
     ASSERT_TRUE(e.child && e.observer) << "autokill child and observer";
     Channel ch = Channel::make();
-    char byte = 'f';
-    struct iovec iov = {&byte, 1};
-    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    struct msghdr msg = {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    int fd = e.child.pidfd.get();
-    std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-    ASSERT_EQ(::sendmsg(ch.ends[1].get(), &msg, 0), 1) << "sendmsg SCM_RIGHTS";
+    ASSERT_TRUE(send_fd(ch.ends[1].get(), e.child.pidfd.get())) << "sendmsg SCM_RIGHTS";
     e.child.pidfd.reset();
     EXPECT_TRUE(e.alive()) << "the in-flight SCM_RIGHTS copy keeps the child alive";
-    std::memset(control, 0, sizeof(control));
-    msg.msg_controllen = sizeof(control);
-    ASSERT_EQ(::recvmsg(ch.ends[0].get(), &msg, MSG_CMSG_CLOEXEC), 1) << "recvmsg";
-    cmsg = CMSG_FIRSTHDR(&msg);
-    ASSERT_TRUE(cmsg && cmsg->cmsg_type == SCM_RIGHTS) << "a descriptor arrived";
-    std::memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-    UniqueFd received(fd);
+    UniqueFd received = recv_fd(ch.ends[0].get());
+    ASSERT_TRUE(received) << "a descriptor arrived";
     EXPECT_TRUE(e.alive()) << "the received copy keeps the child alive";
     received.reset();
     EXPECT_TRUE(e.killed()) << "closing the received (last) copy kills";
