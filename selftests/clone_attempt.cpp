@@ -7,9 +7,9 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,28 +18,161 @@
 
 namespace {
 
-void ignore_signal(int) {}
+constexpr std::size_t kStackSize = 64 * 1024;
 
-struct ThreadCtx {
-    int done_fd;
+// ---- signals the helper receives from its children ------------------------
+
+// What the helper's SIGCHLD/SIGUSR1 handler saw: signal and sender, in
+// order. Written only by the handler, read after the child is gone.
+struct SignalLog {
+    static constexpr int kMax = 16;
+    volatile sig_atomic_t count = 0;
+    int signo[kMax] = {};
+    pid_t pid[kMax] = {};
 };
+SignalLog g_signals;
 
-int thread_fn(void* p)
+void record_signal(int sig, siginfo_t* si, void*)
 {
-    auto* ctx = static_cast<ThreadCtx*>(p);
+    int n = g_signals.count;
+    if (n < SignalLog::kMax) {
+        g_signals.signo[n] = sig;
+        g_signals.pid[n] = si->si_pid;
+    }
+    g_signals.count = n + 1;
+}
+
+void log_signals()
+{
+    struct sigaction sa{};
+    sa.sa_sigaction = record_signal;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGCHLD, &sa, nullptr);
+    ::sigaction(SIGUSR1, &sa, nullptr);
+}
+
+// How many of the logged signals came from pid, and of those how many were sig.
+std::pair<int, int> signals_from(pid_t pid, int sig)
+{
+    int from = 0, match = 0;
+    int n = g_signals.count;
+    for (int i = 0; i < n && i < SignalLog::kMax; ++i) {
+        if (g_signals.pid[i] != pid)
+            continue;
+        ++from;
+        if (g_signals.signo[i] == sig)
+            ++match;
+    }
+    return {from, match};
+}
+
+// ---- the syscall, fork-like or onto a stack --------------------------------
+
+int thread_report(void* p)
+{
+    int fd = *static_cast<int*>(p);
     char b = 'T';
-    ::syscall(SYS_write, ctx->done_fd, &b, 1);
+    ::syscall(SYS_write, fd, &b, 1);
     return 0;
 }
 
-// Accepted CLONE_VM clone: the child ran thread_fn on its own stack.
-std::string check_vm_child(long ret, int done_rd)
+int thread_quiet(void*) { return 0; }
+
+void* new_stack()
 {
-    if (ret < 0)
+    void* stack = ::mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    return stack == MAP_FAILED ? nullptr : stack;
+}
+
+// Issues the clone. CLONE_VM children run fn(arg) on stack and exit; the
+// others return 0 here, in the child. *pidfd receives the pidfd.
+long issue(const AttemptOptions& opt, int* pidfd, void* stack, int (*fn)(void*), void* arg)
+{
+    const bool vm = opt.flags & CLONE_VM;
+    if (opt.legacy) {
+        unsigned long flags = static_cast<unsigned long>(opt.flags) |
+                              (static_cast<unsigned long>(opt.exit_signal) & CSIGNAL);
+        if (vm)
+            return sys::legacy_clone_on_stack(flags, static_cast<char*>(stack) + kStackSize, pidfd,
+                                              fn, arg);
+        return sys::legacy_clone(flags, pidfd);
+    }
+    uapi::CloneArgs args{};
+    args.flags = opt.flags;
+    args.exit_signal = static_cast<std::uint64_t>(opt.exit_signal);
+    args.pidfd = reinterpret_cast<std::uintptr_t>(pidfd);
+    if (vm) {
+        args.stack = reinterpret_cast<std::uintptr_t>(stack);
+        args.stack_size = kStackSize;
+        return sys::clone3_on_stack(&args, fn, arg);
+    }
+    return sys::clone3(&args);
+}
+
+// ---- helpers as root, nobody or autoreap child -----------------------------
+
+Child spawn_caller(const AttemptOptions& opt, const Body& body)
+{
+    if (opt.autoreap_caller)
+        return spawn(CLONE_AUTOREAP | CLONE_PIDFD, 0, body);
+    return spawn(CLONE_PIDFD, SIGCHLD, [&]() -> int {
+        if (opt.as_nobody && drop_to_nobody() != 0)
+            return 3;
+        return body();
+    });
+}
+
+// Waits for a helper to end (SIGKILL after the timeout); "" if it exited 0.
+std::string finish_caller(const AttemptOptions& opt, Child& helper, int timeout_ms)
+{
+    if (!opt.autoreap_caller) {
+        std::optional<int> status = wait_child(helper.pid, helper.pidfd.get(), timeout_ms);
+        if (!status)
+            return "helper hung; ";
+        if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0)
+            return "helper " + describe_status(*status) + "; ";
         return "";
+    }
+    if (!wait_pollhup(helper.pidfd.get(), timeout_ms)) {
+        sys::pidfd_send_signal(helper.pidfd.get(), SIGKILL);
+        wait_pollhup(helper.pidfd.get());
+        return "autoreap helper hung; ";
+    }
+    std::optional<uapi::PidfdInfo> info = pidfd_info(helper.pidfd.get(), uapi::kInfoExit);
+    if (info && (info->mask & uapi::kInfoExit) && info->exit_code != 0)
+        return "autoreap helper " + describe_status(info->exit_code) + "; ";
+    return "";
+}
+
+// ---- one attempt with post-conditions --------------------------------------
+
+// Accepted CLONE_VM clone: the thread wrote its byte.
+std::string check_vm_child(int done_rd)
+{
     char b = 0;
     if (!(poll_fd(done_rd, POLLIN) & POLLIN) || ::read(done_rd, &b, 1) != 1 || b != 'T')
         return "CLONE_VM child never ran; ";
+    return "";
+}
+
+// Who is told of the child's exit, and with what: for an accepted
+// fork-like child the exit signal (clone3 exit_signal, legacy CSIGNAL)
+// reaches its parent, the helper, once, from the child's pid; an autoreap
+// child and a child with exit signal 0 send nothing. CLONE_PARENT children
+// signal the test process instead and are not checked here.
+std::string check_signals(const AttemptOptions& opt, pid_t pid)
+{
+    auto [from, match] = signals_from(pid, opt.exit_signal);
+    bool expect = opt.exit_signal != 0 && !(opt.flags & CLONE_AUTOREAP);
+    if (expect && (from != 1 || match != 1))
+        return "parent got " + std::to_string(from) + " signals from the child (" +
+               std::to_string(match) + " of them the exit signal " +
+               std::to_string(opt.exit_signal) + "), expected exactly the exit signal; ";
+    if (!expect && from != 0)
+        return "parent got " + std::to_string(from) + " signals from the child, expected none" +
+               ((opt.flags & CLONE_AUTOREAP) ? " (autoreap)" : " (exit signal 0)") + "; ";
     return "";
 }
 
@@ -53,8 +186,10 @@ std::string check_process_child(const AttemptOptions& opt, pid_t pid, UniqueFd p
     const int code = attempt_child_code(f);
     if ((f & CLONE_PIDFD) && !pidfd)
         problems += "CLONE_PIDFD gave no pidfd; ";
+    if (::prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 0)
+        problems += "no_new_privs set on the parent; ";
 
-    // An observer pidfd that outlives the clone3 one (for autokill).
+    // An observer pidfd that outlives the clone one (for autokill).
     UniqueFd observer(sys::pidfd_open(pid));
     if (!observer && !(vfork && errno == ESRCH))
         problems += std::string("pidfd_open: ") + std::strerror(errno) + "; ";
@@ -86,7 +221,7 @@ std::string check_process_child(const AttemptOptions& opt, pid_t pid, UniqueFd p
                 problems += "exit info " + describe_status(info->exit_code) + ", expected " +
                             describe_status(want) + "; ";
         }
-        return problems;
+        return problems + check_signals(opt, pid);
     }
     std::optional<int> status = wait_child(pid, watch);
     if (!status)
@@ -94,64 +229,107 @@ std::string check_process_child(const AttemptOptions& opt, pid_t pid, UniqueFd p
     else if (!WIFEXITED(*status) || WEXITSTATUS(*status) != code)
         problems += "child " + describe_status(*status) + ", expected exited " +
                     std::to_string(code) + "; ";
-    return problems;
+    return problems + check_signals(opt, pid);
 }
 
 // Runs in the helper: the attempt and its checks, as one report line
 // "<errno> <sibling pid> <problems>".
 std::string attempt_in_helper(const AttemptOptions& opt)
 {
-    std::signal(SIGUSR1, ignore_signal); // a possible exit_signal
+    log_signals();
     int release[2], done[2];
     if (::pipe2(release, O_CLOEXEC) != 0 || ::pipe2(done, O_CLOEXEC) != 0)
         return "-1 0 pipe2 failed";
     UniqueFd release_rd(release[0]), release_wr(release[1]), done_rd(done[0]), done_wr(done[1]);
 
     int pidfd = -1;
-    uapi::CloneArgs args{};
-    args.flags = opt.flags;
-    args.exit_signal = static_cast<std::uint64_t>(opt.exit_signal);
-    args.pidfd = reinterpret_cast<std::uintptr_t>(&pidfd);
-
-    long ret;
-    std::string problems;
-    pid_t sibling = 0;
+    void* stack = nullptr;
+    int done_fd = done_wr.get();
     if (opt.flags & CLONE_VM) {
-        constexpr std::size_t kStack = 256 * 1024;
-        void* stack = ::mmap(nullptr, kStack, PROT_READ | PROT_WRITE,
-                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-        if (stack == MAP_FAILED)
-            return "-1 0 mmap failed";
-        args.stack = reinterpret_cast<std::uintptr_t>(stack);
-        args.stack_size = kStack;
-        static ThreadCtx ctx;
-        ctx.done_fd = done_wr.get();
-        ret = sys::clone3_on_stack(&args, thread_fn, &ctx);
-        int err = errno;
-        problems = check_vm_child(ret, done_rd.get());
-        if (ret < 0)
-            return std::to_string(err) + " 0 ";
         // The stack stays mapped: the helper exits right after reporting.
-    } else {
-        std::fflush(nullptr);
-        ret = sys::clone3(&args);
-        if (ret == 0) {
-            if (!(opt.flags & CLONE_VFORK)) {
-                release_wr.reset();
-                char b;
-                ::read(release_rd.get(), &b, 1);
-            }
-            int nnp = ::prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
-            _exit(10 + nnp + (::getpid() == 1 ? 2 : 0));
-        }
-        if (ret < 0)
-            return std::to_string(errno) + " 0 ";
-        problems = check_process_child(opt, static_cast<pid_t>(ret),
-                                       UniqueFd((opt.flags & CLONE_PIDFD) ? pidfd : -1),
-                                       release_wr.get(), &sibling);
+        stack = new_stack();
+        if (!stack)
+            return "-1 0 mmap failed";
     }
+    std::fflush(nullptr);
+    long ret = issue(opt, &pidfd, stack, thread_report, &done_fd);
+    if (ret < 0)
+        return std::to_string(errno) + " 0 ";
+    if (ret == 0) {
+        if (!(opt.flags & CLONE_VFORK)) {
+            release_wr.reset();
+            char b;
+            ::read(release_rd.get(), &b, 1);
+        }
+        int nnp = ::prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+        _exit(10 + nnp + (::getpid() == 1 ? 2 : 0));
+    }
+    if (opt.flags & CLONE_VM)
+        return "0 0 " + check_vm_child(done_rd.get());
+    pid_t sibling = 0;
+    std::string problems = check_process_child(opt, static_cast<pid_t>(ret),
+                                               UniqueFd((opt.flags & CLONE_PIDFD) ? pidfd : -1),
+                                               release_wr.get(), &sibling);
     return "0 " + std::to_string(sibling) + " " + problems;
 }
+
+// Reap a CLONE_PARENT child, which is the test process's; "" if it exited
+// with want (or want < 0: any way).
+std::string reap_sibling(pid_t sibling, int want)
+{
+    std::optional<int> status = wait_child(sibling);
+    if (!status)
+        return "CLONE_PARENT child was not ours to reap; ";
+    if (want >= 0 && (!WIFEXITED(*status) || WEXITSTATUS(*status) != want))
+        return "CLONE_PARENT child " + describe_status(*status) + ", expected exited " +
+               std::to_string(want) + "; ";
+    return "";
+}
+
+// ---- batches ---------------------------------------------------------------
+
+struct BatchRecord {
+    int index;
+    int error;
+    pid_t sibling;
+};
+
+void ignore_signal(int) {}
+
+// Runs in the batch helper: attempts opts[first..] in order, one record
+// each, written as soon as the syscall returned.
+int batch_in_helper(const std::vector<AttemptOptions>& opts, std::size_t first, int out_fd)
+{
+    std::signal(SIGUSR1, ignore_signal); // a wrongly accepted child's exit signal
+    void* stack = nullptr;
+    for (std::size_t i = first; i < opts.size(); ++i) {
+        const AttemptOptions& opt = opts[i];
+        if ((opt.flags & CLONE_VM) && !stack && !(stack = new_stack()))
+            return 4;
+        int pidfd = -1;
+        std::fflush(nullptr);
+        long ret = issue(opt, &pidfd, stack, thread_quiet, nullptr);
+        if (ret == 0)
+            _exit(0); // a wrongly accepted fork-like child
+        BatchRecord rec{static_cast<int>(i), ret < 0 ? errno : 0, 0};
+        if (ret > 0) {
+            // Wrongly accepted: clean up so the next attempt starts alike.
+            if (opt.flags & CLONE_PIDFD)
+                ::close(pidfd);
+            if (opt.flags & CLONE_VM)
+                stack = nullptr; // the thread may still be on it
+            else if (opt.flags & CLONE_PARENT)
+                rec.sibling = static_cast<pid_t>(ret);
+            else if (!(opt.flags & CLONE_AUTOREAP))
+                wait_child(static_cast<pid_t>(ret));
+        }
+        if (::write(out_fd, &rec, sizeof(rec)) != sizeof(rec))
+            return 5;
+    }
+    return 0;
+}
+
+constexpr int kBatchStepMs = 10000; // one syscall; generous for a loaded TCG guest
 
 } // namespace
 
@@ -160,10 +338,37 @@ int attempt_child_code(std::uint64_t flags)
     return 10 + ((flags & CLONE_NNP) ? 1 : 0) + ((flags & CLONE_NEWPID) ? 2 : 0);
 }
 
-AttemptResult attempt_clone3(const AttemptOptions& opt)
+AttemptResult attempt_clone(const AttemptOptions& opt)
 {
     AttemptResult result;
-    HelperResult h = run_helper([&] { return attempt_in_helper(opt); }, opt.as_nobody);
+    HelperResult h;
+    if (!opt.autoreap_caller) {
+        h = run_helper([&] { return attempt_in_helper(opt); }, opt.as_nobody);
+    } else {
+        Channel ch = Channel::make();
+        if (!ch.ends[0]) {
+            result.problems = "socketpair failed";
+            return result;
+        }
+        int report_fd = ch.ends[1].get();
+        Child helper = spawn_caller(opt, [&] {
+            std::string text = attempt_in_helper(opt);
+            return send_msg(report_fd, text.data(), text.size()) ? 0 : 2;
+        });
+        ch.ends[1].reset();
+        if (!helper) {
+            result.problems = std::string("autoreap helper: clone3 failed: ") + std::strerror(helper.error);
+            return result;
+        }
+        char buf[4096];
+        long len = recv_msg(ch.ends[0].get(), buf, sizeof(buf));
+        std::string end = finish_caller(opt, helper, len < 0 ? 0 : kTimeoutMs);
+        h.ok = len >= 0 && end.empty();
+        h.text = len >= 0 ? std::string(buf, static_cast<std::size_t>(len))
+                          : "autoreap helper timed out or died without a report";
+        if (len >= 0 && !end.empty())
+            h.text = end + h.text;
+    }
     int err = -1, sibling = 0, used = 0;
     if (!h.ok || std::sscanf(h.text.c_str(), "%d %d %n", &err, &sibling, &used) < 2) {
         result.problems = h.text.empty() ? "helper failed" : h.text;
@@ -172,14 +377,63 @@ AttemptResult attempt_clone3(const AttemptOptions& opt)
     result.ran = true;
     result.error = err;
     result.problems = h.text.substr(static_cast<std::size_t>(used));
-    if (sibling > 0) {
-        std::optional<int> status = wait_child(sibling);
-        int code = attempt_child_code(opt.flags);
-        if (!status)
-            result.problems += "CLONE_PARENT child was not ours to reap; ";
-        else if (!WIFEXITED(*status) || WEXITSTATUS(*status) != code)
-            result.problems += "CLONE_PARENT child " + describe_status(*status) +
-                               ", expected exited " + std::to_string(code) + "; ";
-    }
+    if (sibling > 0)
+        result.problems += reap_sibling(sibling, attempt_child_code(opt.flags));
     return result;
+}
+
+std::vector<AttemptResult> attempt_batch(const std::vector<AttemptOptions>& opts)
+{
+    std::vector<AttemptResult> results(opts.size());
+    if (opts.empty())
+        return results;
+    const AttemptOptions& caller = opts.front();
+    std::size_t next = 0;
+    int fruitless = 0; // helpers in a row that reported nothing at all
+    while (next < opts.size()) {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0) {
+            results[next++].problems = "pipe2 failed";
+            continue;
+        }
+        UniqueFd rd(fds[0]), wr(fds[1]);
+        const std::size_t first = next;
+        const int out_fd = wr.get();
+        Child helper = spawn_caller(caller, [&] { return batch_in_helper(opts, first, out_fd); });
+        wr.reset();
+        if (!helper) {
+            results[next++].problems =
+                std::string("batch helper: clone3 failed: ") + std::strerror(helper.error);
+            continue;
+        }
+        bool stuck = false;
+        while (next < opts.size()) {
+            short ev = poll_fd(rd.get(), POLLIN, kBatchStepMs);
+            BatchRecord rec{};
+            long got = (ev & (POLLIN | POLLHUP)) ? ::read(rd.get(), &rec, sizeof(rec)) : -1;
+            if (got != static_cast<long>(sizeof(rec)) || rec.index != static_cast<int>(next)) {
+                results[next].problems = got < 0 ? "the attempt hung (no answer within 10 s)"
+                                                 : "the batch helper died during this attempt";
+                ++next;
+                stuck = true;
+                break;
+            }
+            results[next].ran = true;
+            results[next].error = rec.error;
+            if (rec.sibling > 0)
+                results[next].problems += reap_sibling(rec.sibling, -1);
+            ++next;
+        }
+        if (stuck)
+            sys::pidfd_send_signal(helper.pidfd.get(), SIGKILL);
+        std::string end = finish_caller(caller, helper, stuck ? 1000 : kTimeoutMs);
+        if (!stuck && !end.empty())
+            results[next - 1].problems += "after the batch: " + end;
+        fruitless = next == first + 1 && stuck ? fruitless + 1 : 0;
+        if (fruitless >= 3) {
+            for (; next < opts.size(); ++next)
+                results[next].problems = "batch helpers keep dying before their first attempt";
+        }
+    }
+    return results;
 }

@@ -1,27 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0
-// One clone3() attempt with arbitrary flags, made in a throwaway helper
-// process (optionally as nobody) so that a wrong outcome can never corrupt
-// the test process. When the kernel accepts, the helper also checks the
-// basic post-conditions of the flags and reports what did not hold.
+// clone3()/clone() attempts with arbitrary flags, made in throwaway helper
+// processes (as root, as nobody, or as an autoreap child) so that a wrong
+// outcome can never corrupt the test process.
+//
+// attempt_clone(): one attempt; when the kernel accepts, the helper also
+// checks the flags' post-conditions and reports what did not hold.
+// attempt_batch(): many attempts expected to fail, one helper for all of
+// them: each is still its own syscall and gets its own errno, at the cost
+// of one fork per batch instead of one per attempt. A batch helper that
+// hangs or dies costs only the attempt it was making; the batch resumes
+// in a new helper after it.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
+
+enum class CallerKind {
+    Root,     // a forked helper with every capability
+    Nobody,   // uid/gid 65534, no capabilities
+    Autoreap, // root, itself created with CLONE_AUTOREAP (exit_signal 0)
+};
 
 struct AttemptOptions {
     std::uint64_t flags = 0;
     int exit_signal = 0;
-    bool as_nobody = false;     // drop to uid 65534 (no capabilities) first
+    bool as_nobody = false;       // CallerKind::Nobody
     bool check_exit_info = false; // the kernel has PIDFD_INFO_EXIT
+    bool legacy = false;          // clone(2): exit_signal goes into CSIGNAL
+    bool autoreap_caller = false; // CallerKind::Autoreap (as_nobody is ignored)
 };
 
 struct AttemptResult {
     bool ran = false;     // the helper reported; otherwise see problems
-    int error = 0;        // errno of clone3, 0 when accepted
+    int error = 0;        // errno of the syscall, 0 when accepted
     std::string problems; // post-conditions that failed, "" if all held
 };
 
-AttemptResult attempt_clone3(const AttemptOptions& opt);
+AttemptResult attempt_clone(const AttemptOptions& opt);
+inline AttemptResult attempt_clone3(const AttemptOptions& opt) { return attempt_clone(opt); }
+
+// Every attempt in one helper; all must share the caller (as_nobody,
+// autoreap_caller). No post-conditions: an accepted attempt's child exits
+// at once and is cleaned up, and its result says error 0.
+std::vector<AttemptResult> attempt_batch(const std::vector<AttemptOptions>& opts);
 
 // The exit code an accepted child reports: 10, +1 when no_new_privs is set,
 // +2 when it is pid 1 of a new pid namespace.

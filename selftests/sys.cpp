@@ -61,6 +61,50 @@ clone3_stack_trampoline:
     .size clone3_stack_trampoline, .-clone3_stack_trampoline
 )");
 
+// Legacy clone(2) onto a fresh stack, same scheme: flags, stack top and
+// parent_tid arrive in rdi/rsi/rdx as the syscall wants them; fn/arg
+// (rcx/r8) are parked in r12/r13; child_tid (r10) and tls (r8) are 0.
+extern "C" long legacy_clone_stack_trampoline(unsigned long, void*, int*, int (*)(void*), void*);
+asm(R"(
+    .text
+    .globl legacy_clone_stack_trampoline
+    .type legacy_clone_stack_trampoline, @function
+legacy_clone_stack_trampoline:
+    push %r12
+    push %r13
+    mov %rcx, %r12
+    mov %r8, %r13
+    xor %r10d, %r10d
+    xor %r8d, %r8d
+    mov $56, %eax
+    syscall
+    test %rax, %rax
+    jnz 1f
+    xor %ebp, %ebp
+    and $-16, %rsp
+    mov %r13, %rdi
+    call *%r12
+    mov %eax, %edi
+    mov $60, %eax
+    syscall
+    hlt
+1:  pop %r13
+    pop %r12
+    ret
+    .size legacy_clone_stack_trampoline, .-legacy_clone_stack_trampoline
+)");
+
+long legacy_clone_on_stack(unsigned long flags, void* stack_top, int* parent_tid, int (*fn)(void*),
+                           void* arg)
+{
+    long ret = legacy_clone_stack_trampoline(flags, stack_top, parent_tid, fn, arg);
+    if (ret < 0 && ret > -4096) {
+        errno = static_cast<int>(-ret);
+        return -1;
+    }
+    return ret;
+}
+
 long clone3_on_stack(uapi::CloneArgs* args, int (*fn)(void*), void* arg)
 {
     long ret = clone3_stack_trampoline(args, sizeof(*args), fn, arg);
@@ -80,6 +124,12 @@ long clone3_on_stack(uapi::CloneArgs*, int (*)(void*), void*)
 }
 
 bool have_clone3_on_stack() { return false; }
+
+long legacy_clone_on_stack(unsigned long, void*, int*, int (*)(void*), void*)
+{
+    errno = ENOSYS;
+    return -1;
+}
 #endif
 
 long legacy_clone(unsigned long flags, int* parent_tid)

@@ -21,6 +21,10 @@ long clone3(uapi::CloneArgs* args, std::size_t size = sizeof(uapi::CloneArgs));
 // Returns the child's tid, or -1 with errno. x86-64 only (see sys.cpp).
 long clone3_on_stack(uapi::CloneArgs* args, int (*fn)(void*), void* arg);
 bool have_clone3_on_stack();
+// The same through legacy clone(2) (flags include CSIGNAL): the child runs
+// fn(arg) on stack_top and exits; parent_tid receives the pidfd.
+long legacy_clone_on_stack(unsigned long flags, void* stack_top, int* parent_tid, int (*fn)(void*),
+                           void* arg);
 
 // Legacy clone(2) without a new stack (fork-like): flags include the exit
 // signal in CSIGNAL. parent_tid receives the pidfd with CLONE_PIDFD.
