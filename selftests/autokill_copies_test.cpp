@@ -38,21 +38,13 @@ TEST(AutokillCopies, PidfdGetfdExtendsLife)
     REQUIRE_FEATURE(PidfdInfoExit);
     EchoChild e = EchoChild::start();
     ASSERT_TRUE(e.child && e.observer) << "autokill child and observer";
-    Channel hold = Channel::make();
-    int holder_end = hold.ends[1].get();
-    Child holder = spawn(CLONE_PIDFD, SIGCHLD, [&] {
-        char b;
-        ::recv(holder_end, &b, 1, 0);
-        return 0;
-    });
-    ASSERT_TRUE(holder) << "holder fork: " << strerror(holder.error);
-    hold.ends[1].reset();
+    Holder holder = Holder::start();
+    ASSERT_TRUE(holder.proc) << "holder fork: " << strerror(holder.proc.error);
     int number_in_holder = e.child.pidfd.get(); // fork keeps descriptor numbers
     e.child.pidfd.reset();
-    UniqueFd copy(sys::pidfd_getfd(holder.pidfd.get(), number_in_holder));
+    UniqueFd copy(sys::pidfd_getfd(holder.proc.pidfd.get(), number_in_holder));
     ASSERT_TRUE(copy) << "pidfd_getfd: " << strerror(errno);
-    ASSERT_TRUE(send_msg(hold.ends[0].get(), "x", 1)) << "tell the holder to exit";
-    EXPECT_TRUE(wait_child(holder.pid, holder.pidfd.get())) << "holder exited";
+    EXPECT_TRUE(holder.release()) << "holder told to exit, and exited";
     EXPECT_TRUE(e.alive()) << "the pidfd_getfd() copy keeps the child alive";
     copy.reset();
     EXPECT_TRUE(e.killed()) << "closing the pidfd_getfd() copy, the last one, kills";

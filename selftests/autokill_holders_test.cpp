@@ -78,22 +78,14 @@ TEST(AutokillHolders, CopyDiesWithHolder)
         SCOPED_TRACE(holder_first ? "holder dies first" : "original closed first");
         EchoChild e = EchoChild::start();
         ASSERT_TRUE(e.child && e.observer) << "autokill child and observer";
-        Channel hold = Channel::make();
-        int holder_end = hold.ends[1].get();
-        Child holder = spawn(CLONE_PIDFD, SIGCHLD, [&] {
-            hold.ends[0].reset(); // so the test's death ends the wait
-            char b;
-            ::recv(holder_end, &b, 1, 0);
-            return 0;
-        });
-        ASSERT_TRUE(holder) << "holder fork: " << strerror(holder.error);
-        hold.ends[1].reset();
+        Holder holder = Holder::start();
+        ASSERT_TRUE(holder.proc) << "holder fork: " << strerror(holder.proc.error);
         if (!holder_first) {
             e.child.pidfd.reset();
             EXPECT_TRUE(e.alive()) << "the holder's copy keeps the child alive";
         }
-        ASSERT_EQ(sys::pidfd_send_signal(holder.pidfd.get(), SIGKILL), 0) << "SIGKILL the holder";
-        std::optional<int> status = wait_child(holder.pid, holder.pidfd.get());
+        ASSERT_EQ(sys::pidfd_send_signal(holder.proc.pidfd.get(), SIGKILL), 0) << "SIGKILL the holder";
+        std::optional<int> status = wait_child(holder.proc.pid, holder.proc.pidfd.get());
         EXPECT_TRUE(status && WIFSIGNALED(*status)) << "holder killed";
         if (holder_first) {
             EXPECT_TRUE(e.alive()) << "the original keeps the child alive";

@@ -69,19 +69,11 @@ TEST(AutokillShare, ForkedCopyExtendsLife)
     REQUIRE_FEATURE(PidfdInfoExit);
     EchoChild e = EchoChild::start();
     ASSERT_TRUE(e.child && e.observer) << "autokill child and observer";
-    Channel hold = Channel::make();
-    int holder_end = hold.ends[1].get();
-    Child holder = spawn(CLONE_PIDFD, SIGCHLD, [&] {
-        char b;
-        ::recv(holder_end, &b, 1, 0); // exits when told, or when the test dies
-        return 0;
-    });
-    ASSERT_TRUE(holder) << "holder fork: " << strerror(holder.error);
-    hold.ends[1].reset();
+    Holder holder = Holder::start();
+    ASSERT_TRUE(holder.proc) << "holder fork: " << strerror(holder.proc.error);
     e.child.pidfd.reset();
     EXPECT_TRUE(e.alive()) << "the holder's inherited copy keeps the child alive";
-    ASSERT_TRUE(send_msg(hold.ends[0].get(), "x", 1)) << "tell the holder to exit";
-    EXPECT_TRUE(wait_child(holder.pid, holder.pidfd.get())) << "holder exited";
+    EXPECT_TRUE(holder.release()) << "holder told to exit, and exited";
     EXPECT_TRUE(e.killed()) << "the holder's death dropped the last copy";
 }
 

@@ -32,6 +32,25 @@ namespace {
 
 } // namespace
 
+namespace {
+
+// The parent's side of a fork-like clone that returned ret (the child
+// has already left through run_body).
+Child child_of(long ret, bool has_pidfd, int pidfd)
+{
+    Child child;
+    if (ret < 0) {
+        child.error = errno;
+        return child;
+    }
+    child.pid = static_cast<pid_t>(ret);
+    if (has_pidfd)
+        child.pidfd.reset(pidfd);
+    return child;
+}
+
+} // namespace
+
 Child spawn(std::uint64_t flags, int exit_signal, const Body& body)
 {
     int pidfd = -1;
@@ -44,16 +63,7 @@ Child spawn(std::uint64_t flags, int exit_signal, const Body& body)
     long ret = sys::clone3(&args);
     if (ret == 0)
         run_body(body);
-
-    Child child;
-    if (ret < 0) {
-        child.error = errno;
-        return child;
-    }
-    child.pid = static_cast<pid_t>(ret);
-    if (flags & CLONE_PIDFD)
-        child.pidfd.reset(pidfd);
-    return child;
+    return child_of(ret, flags & CLONE_PIDFD, pidfd);
 }
 
 Child spawn_legacy(unsigned long flags, int exit_signal, const Body& body)
@@ -63,16 +73,7 @@ Child spawn_legacy(unsigned long flags, int exit_signal, const Body& body)
     long ret = sys::legacy_clone(flags | (static_cast<unsigned long>(exit_signal) & CSIGNAL), &pidfd);
     if (ret == 0)
         run_body(body);
-
-    Child child;
-    if (ret < 0) {
-        child.error = errno;
-        return child;
-    }
-    child.pid = static_cast<pid_t>(ret);
-    if (flags & CLONE_PIDFD)
-        child.pidfd.reset(pidfd);
-    return child;
+    return child_of(ret, flags & CLONE_PIDFD, pidfd);
 }
 
 short poll_fd(int fd, short events, int timeout_ms)

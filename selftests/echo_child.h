@@ -59,3 +59,32 @@ struct EchoChild {
         return ::testing::AssertionSuccess();
     }
 };
+
+// A forked process holding copies of all our descriptors (fork shares the
+// struct files, pidfds included, under the same numbers), idle until told
+// to exit or killed; the test's own death ends it too.
+struct Holder {
+    Child proc;
+    UniqueFd ctl;
+
+    static Holder start()
+    {
+        Holder h;
+        Channel ch = Channel::make();
+        int peer = ch.ends[1].get();
+        h.proc = spawn(CLONE_PIDFD, SIGCHLD, [&] {
+            ch.ends[0].reset();
+            char b;
+            ::recv(peer, &b, 1, 0);
+            return 0;
+        });
+        h.ctl = std::move(ch.ends[0]);
+        return h;
+    }
+
+    // Tell it to exit, and reap it; true when it exited in time.
+    bool release()
+    {
+        return send_msg(ctl.get(), "x", 1) && wait_child(proc.pid, proc.pidfd.get()).has_value();
+    }
+};

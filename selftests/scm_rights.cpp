@@ -6,16 +6,32 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-bool send_fd(int sock, int fd)
-{
+namespace {
+
+// One byte of data and room for one descriptor: the message both sides use.
+struct FdMessage {
     char byte = 'f';
     struct iovec iov = {&byte, 1};
     alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
     struct msghdr msg = {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
+
+    FdMessage()
+    {
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof(control);
+    }
+    FdMessage(const FdMessage&) = delete;
+    FdMessage& operator=(const FdMessage&) = delete;
+};
+
+} // namespace
+
+bool send_fd(int sock, int fd)
+{
+    FdMessage m;
+    struct msghdr& msg = m.msg;
     struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
     cmsg->cmsg_level = SOL_SOCKET;
     cmsg->cmsg_type = SCM_RIGHTS;
@@ -32,14 +48,8 @@ UniqueFd recv_fd(int sock, int timeout_ms)
 {
     if (!(poll_fd(sock, POLLIN, timeout_ms) & POLLIN))
         return UniqueFd();
-    char byte;
-    struct iovec iov = {&byte, 1};
-    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    struct msghdr msg = {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
+    FdMessage m;
+    struct msghdr& msg = m.msg;
     if (::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
         return UniqueFd();
     struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);

@@ -29,54 +29,27 @@ long clone3(uapi::CloneArgs* args, std::size_t size)
 }
 
 #if defined(__x86_64__)
-// clone3 with a fresh stack cannot return through C code in the child, so
+// A clone onto a fresh stack cannot return through C code in the child, so
 // the child side is written in assembly: it calls fn(arg) on the new stack
-// and leaves with exit(2). rdx/rcx (fn/arg) are parked in r12/r13, which
-// both parent and child still hold after the syscall.
-extern "C" long clone3_stack_trampoline(uapi::CloneArgs*, std::size_t, int (*)(void*), void*);
+// and leaves with exit(2). One trampoline serves clone3 and clone: a0-a2
+// arrive in rdi/rsi/rdx as the syscall wants them, fn/arg (rcx/r8) are
+// parked in r12/r13, which both parent and child still hold after the
+// syscall; r10 and r8 (clone's child_tid and tls) are 0; r9 is the
+// syscall number.
+extern "C" long clone_stack_trampoline(long a0, long a1, long a2, int (*fn)(void*), void* arg,
+                                       long nr);
 asm(R"(
     .text
-    .globl clone3_stack_trampoline
-    .type clone3_stack_trampoline, @function
-clone3_stack_trampoline:
-    push %r12
-    push %r13
-    mov %rdx, %r12
-    mov %rcx, %r13
-    mov $435, %eax
-    syscall
-    test %rax, %rax
-    jnz 1f
-    xor %ebp, %ebp
-    and $-16, %rsp
-    mov %r13, %rdi
-    call *%r12
-    mov %eax, %edi
-    mov $60, %eax
-    syscall
-    hlt
-1:  pop %r13
-    pop %r12
-    ret
-    .size clone3_stack_trampoline, .-clone3_stack_trampoline
-)");
-
-// Legacy clone(2) onto a fresh stack, same scheme: flags, stack top and
-// parent_tid arrive in rdi/rsi/rdx as the syscall wants them; fn/arg
-// (rcx/r8) are parked in r12/r13; child_tid (r10) and tls (r8) are 0.
-extern "C" long legacy_clone_stack_trampoline(unsigned long, void*, int*, int (*)(void*), void*);
-asm(R"(
-    .text
-    .globl legacy_clone_stack_trampoline
-    .type legacy_clone_stack_trampoline, @function
-legacy_clone_stack_trampoline:
+    .globl clone_stack_trampoline
+    .type clone_stack_trampoline, @function
+clone_stack_trampoline:
     push %r12
     push %r13
     mov %rcx, %r12
     mov %r8, %r13
     xor %r10d, %r10d
     xor %r8d, %r8d
-    mov $56, %eax
+    mov %r9, %rax
     syscall
     test %rax, %rax
     jnz 1f
@@ -91,33 +64,38 @@ legacy_clone_stack_trampoline:
 1:  pop %r13
     pop %r12
     ret
-    .size legacy_clone_stack_trampoline, .-legacy_clone_stack_trampoline
+    .size clone_stack_trampoline, .-clone_stack_trampoline
 )");
+
+namespace {
+
+long stack_clone(long nr, long a0, long a1, long a2, int (*fn)(void*), void* arg)
+{
+    long ret = clone_stack_trampoline(a0, a1, a2, fn, arg, nr);
+    if (ret < 0 && ret > -4096) {
+        errno = static_cast<int>(-ret);
+        return -1;
+    }
+    return ret;
+}
+
+} // namespace
 
 long legacy_clone_on_stack(unsigned long flags, void* stack_top, int* parent_tid, int (*fn)(void*),
                            void* arg)
 {
-    long ret = legacy_clone_stack_trampoline(flags, stack_top, parent_tid, fn, arg);
-    if (ret < 0 && ret > -4096) {
-        errno = static_cast<int>(-ret);
-        return -1;
-    }
-    return ret;
+    return stack_clone(SYS_clone, static_cast<long>(flags), reinterpret_cast<long>(stack_top),
+                       reinterpret_cast<long>(parent_tid), fn, arg);
 }
 
-long clone3_on_stack(uapi::CloneArgs* args, int (*fn)(void*), void* arg)
+long clone3_on_stack(uapi::CloneArgs* args, int (*fn)(void*), void* arg, std::size_t size)
 {
-    long ret = clone3_stack_trampoline(args, sizeof(*args), fn, arg);
-    if (ret < 0 && ret > -4096) {
-        errno = static_cast<int>(-ret);
-        return -1;
-    }
-    return ret;
+    return stack_clone(SYS_clone3, reinterpret_cast<long>(args), static_cast<long>(size), 0, fn, arg);
 }
 
 bool have_clone3_on_stack() { return true; }
 #else
-long clone3_on_stack(uapi::CloneArgs*, int (*)(void*), void*)
+long clone3_on_stack(uapi::CloneArgs*, int (*)(void*), void*, std::size_t)
 {
     errno = ENOSYS;
     return -1;

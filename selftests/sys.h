@@ -19,7 +19,9 @@ long clone3(uapi::CloneArgs* args, std::size_t size = sizeof(uapi::CloneArgs));
 // clone3() for a child that shares our memory (CLONE_VM): the child runs
 // fn(arg) on args->stack and then calls exit(2) with its return value.
 // Returns the child's tid, or -1 with errno. x86-64 only (see sys.cpp).
-long clone3_on_stack(uapi::CloneArgs* args, int (*fn)(void*), void* arg);
+// size: what clone3 is told the struct's size is (the fuzzer lies).
+long clone3_on_stack(uapi::CloneArgs* args, int (*fn)(void*), void* arg,
+                     std::size_t size = sizeof(uapi::CloneArgs));
 bool have_clone3_on_stack();
 // The same through legacy clone(2) (flags include CSIGNAL): the child runs
 // fn(arg) on stack_top and exits; parent_tid receives the pidfd.

@@ -19,10 +19,6 @@
 #include "proc_state.h"
 #include "sys.h"
 
-// sys.cpp's clone3-on-a-new-stack entry, called here with our own struct
-// pointer and size. Returns the child's tid or -errno.
-extern "C" long clone3_stack_trampoline(uapi::CloneArgs*, std::size_t, int (*)(void*), void*);
-
 namespace stress {
 namespace {
 
@@ -134,7 +130,8 @@ long Worker::attempt(const FuzzCase& c)
     if (c.flags & CLONE_VM) {
         static VmChildCtx vm;
         vm.done_fd = done[1];
-        return clone3_stack_trampoline(args, c.size, vm_child, &vm);
+        long tid = sys::clone3_on_stack(args, vm_child, &vm, c.size);
+        return tid < 0 ? -errno : tid;
     }
     std::fflush(nullptr);
     long ret = ::syscall(SYS_clone3, args, c.size);
