@@ -23,7 +23,8 @@ def main():
     total = {k: sum(r[k] for r in rows) for k in ("passed", "failed", "skipped")}
     known = sum(r.get("known_defect_failures", 0) for r in rows)
     if known:
-        print(f"known upstream defects: {known} test(s) failed on the oracle, as expected")
+        print(f"known upstream defects: {known} test(s) failed on the oracle or in a series prefix "
+              "before the patch that fixes them, as expected")
     print(f"\nresults: {out} (console.log, ktap.txt, junit.xml, summary.json per kernel)")
     print(f"kernels: {len(rows)}, met expectation: {sum(r['verdict'] == 'pass' for r in rows)}; "
           f"tests: {total['passed']} passed, {total['failed']} failed, {total['skipped']} skipped")
