@@ -131,9 +131,16 @@ SystemBaseline take_baseline()
     return b;
 }
 
-void Totals::add(const char* section, const Report& r)
+void Totals::add(const char* section, const Report& r, double section_seconds)
 {
     children += r.children;
+    if (std::strcmp(section, "stress.volume_autoreap") == 0) {
+        volume_autoreap_children = r.children;
+        volume_autoreap_seconds = section_seconds;
+    } else if (std::strcmp(section, "stress.volume_autokill") == 0) {
+        volume_autokill_children = r.children;
+        volume_autokill_seconds = section_seconds;
+    }
     (std::strstr(section, "pidfd_info") ? pidfd_info_tries : clone3_tries) += r.tries;
     disagreements += r.disagreements;
     violations += r.violations;
@@ -146,10 +153,18 @@ void Totals::add(const char* section, const Report& r)
 std::vector<std::string> Totals::summary(const Options& opt) const
 {
     auto measured = [](long v) { return v < 0 ? std::string("not measured") : std::to_string(v); };
-    char secs[32];
+    char secs[32], reap_secs[32], kill_secs[32];
     std::snprintf(secs, sizeof(secs), "%.1f", seconds);
+    std::snprintf(reap_secs, sizeof(reap_secs), "%.1f", volume_autoreap_seconds);
+    std::snprintf(kill_secs, sizeof(kill_secs), "%.1f", volume_autokill_seconds);
+    auto volume = [](long made, long asked, const char* s) {
+        return made < 0 ? std::string("not run")
+                        : std::to_string(made) + " (asked " + std::to_string(asked) + ", " + s + " s)";
+    };
     return {
         "children: " + std::to_string(children),
+        "volume_autoreap_children: " + volume(volume_autoreap_children, opt.volume_autoreap, reap_secs),
+        "volume_autokill_children: " + volume(volume_autokill_children, opt.volume_autokill, kill_secs),
         "fuzz_tries: " + std::to_string(clone3_tries + pidfd_info_tries) + " (clone3 " +
             std::to_string(clone3_tries) + ", PIDFD_GET_INFO " + std::to_string(pidfd_info_tries) + ")",
         "model_disagreements: " + std::to_string(disagreements),

@@ -33,8 +33,11 @@ struct Totals {
     std::string slab_deltas = "not measured";
     std::string checkers;                    // live_checkers() at the end
     double seconds = 0;
+    // The volume sections (-1: not run): children made, seconds taken.
+    long volume_autoreap_children = -1, volume_autokill_children = -1;
+    double volume_autoreap_seconds = 0, volume_autokill_seconds = 0;
 
-    void add(const char* section, const Report& r);
+    void add(const char* section, const Report& r, double section_seconds = 0);
     // "key: value" lines (the summary block of the report).
     std::vector<std::string> summary(const Options& opt) const;
 };

@@ -3,6 +3,7 @@
 // features, bounded in count and time, reported as KTAP.
 //   clone3_stress [--ktap=PATH] [--require-features] [--scale=X] [--seed=N]
 //                 [--gtest_filter=PATTERNS] [--list] [--trace]
+//                 [--volume-autoreap=N] [--volume-autokill=M]
 //   clone3_stress --helper=MODE   (exec target, see exec_helpers.h)
 // Other --gtest_* arguments (the VM's init passes some) are ignored.
 #include <csignal>
@@ -72,6 +73,17 @@ void usage_error(const char* arg)
     std::exit(2);
 }
 
+// The number after "--option=" (at offset skip): digits only.
+long count_arg(const char* arg, std::size_t skip)
+{
+    const char* digits = arg + skip;
+    char* end = nullptr;
+    long n = std::strtol(digits, &end, 10);
+    if (!*digits || *end || n < 0)
+        usage_error(arg);
+    return n;
+}
+
 std::string report_line(const Report& r, const SectionRun& run)
 {
     char buf[320];
@@ -110,6 +122,10 @@ int main(int argc, char** argv)
             opt.seed = std::strtoull(argv[i] + 7, nullptr, 0);
         else if (a.substr(0, 15) == "--gtest_filter=")
             opt.filter = std::string(a.substr(15));
+        else if (a.substr(0, 18) == "--volume-autoreap=")
+            opt.volume_autoreap = count_arg(argv[i], 18);
+        else if (a.substr(0, 18) == "--volume-autokill=")
+            opt.volume_autokill = count_arg(argv[i], 18);
         else if (a == "--trace")
             opt.trace = true;
         else if (a == "--list")
@@ -132,7 +148,7 @@ int main(int argc, char** argv)
             checks.push_back(&c);
     if (list) {
         for (const Section* s : chosen)
-            std::printf("%s\t%.0f s\t%ld rounds\n", s->name, s->seconds * opt.scale, s->rounds);
+            std::printf("%s\t%.0f s\t%ld rounds\n", s->name, section_seconds(*s, opt), s->rounds);
         for (const LeakCheck* c : checks)
             std::printf("%s\n", c->name);
         return 0;
@@ -159,7 +175,7 @@ int main(int argc, char** argv)
         std::printf("clone3_stress: running %s\n", s.name);
         SectionRun run = run_section(s, static_cast<int>(&s - sections().data()), opt, feat);
         Report& r = report();
-        totals.add(s.name, r);
+        totals.add(s.name, r, run.seconds);
         ktap.diag(std::string(s.name) + ": " + report_line(r, run));
         for (int m = 0; m < std::min<int>(r.n_notes, kMaxMessages); ++m)
             ktap.diag(std::string("  note: ") + r.notes[m]);

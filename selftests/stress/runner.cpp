@@ -28,7 +28,7 @@ constexpr double kSettleSeconds = 15;
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     std::map<int, std::string> before = open_fds();
     long rounds = std::max(1L, static_cast<long>(static_cast<double>(s.rounds) * opt.scale));
-    Context ctx{opt, feat, Budget(s.seconds * opt.scale, rounds),
+    Context ctx{opt, feat, Budget(section_seconds(s, opt), rounds),
                 std::mt19937_64(opt.seed * 0x9E3779B97F4A7C15ULL + static_cast<unsigned>(index))};
     Report& r = report();
     s.fn(ctx, r);
@@ -92,7 +92,7 @@ SectionRun run_section(const Section& s, int index, const Options& opt, const Fe
         section_process(s, index, opt, feat);
     ::setpgid(pid, pid);
     UniqueFd pidfd(sys::pidfd_open(pid));
-    double limit = s.seconds * opt.scale + kGraceSeconds;
+    double limit = section_seconds(s, opt) + kGraceSeconds;
     int timeout_ms = static_cast<int>(limit * 1000);
     bool exited = pidfd ? (poll_fd(pidfd.get(), POLLIN, timeout_ms) & POLLIN) : true;
     if (!exited) {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // The run order and the bounds of every section at --scale=1. The bounds
 // keep a whole run of a lockdep+KASAN+kmemleak kernel under TCG with one
-// vCPU within about six minutes, boot included.
+// vCPU within about six minutes, boot included, plus the volume sections,
+// which make an exact number of children whatever the time it takes (their
+// bound is only a limit, from the counts asked for).
 #include <string>
 
 #include "sections.h"
@@ -13,6 +15,11 @@ bool need(const Context&, Report& r, bool have, const char* what)
     if (!have)
         r.skip_because((std::string("kernel lacks ") + what).c_str());
     return have;
+}
+
+double section_seconds(const Section& s, const Options& opt)
+{
+    return s.fixed_seconds ? s.fixed_seconds(opt) : s.seconds * opt.scale;
 }
 
 const std::vector<Section>& sections()
@@ -29,6 +36,8 @@ const std::vector<Section>& sections()
         {"stress.unpriv_autokill_nnp", 15, 200, unpriv_autokill_nnp},
         {"stress.unpriv_autokill_refused", 5, 1000, unpriv_autokill_refused},
         {"stress.unpriv_autokill_userns", 10, 150, unpriv_autokill_userns},
+        {"stress.volume_autoreap", 0, 0, volume_autoreap, volume_autoreap_seconds},
+        {"stress.volume_autokill", 0, 0, volume_autokill, volume_autokill_seconds},
     };
     return list;
 }

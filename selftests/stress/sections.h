@@ -26,6 +26,11 @@ void fuzz_pidfd_info(Context& ctx, Report& r);
 void unpriv_autokill_nnp(Context& ctx, Report& r);
 void unpriv_autokill_refused(Context& ctx, Report& r);
 void unpriv_autokill_userns(Context& ctx, Report& r);
+// volume.cpp: exact numbers of autoreap and autokill children, in batches.
+void volume_autoreap(Context& ctx, Report& r);
+void volume_autokill(Context& ctx, Report& r);
+double volume_autoreap_seconds(const Options& opt);
+double volume_autokill_seconds(const Options& opt);
 
 // Skip unless the kernel has what the section needs (true: go on).
 bool need(const Context& ctx, Report& r, bool have, const char* what);

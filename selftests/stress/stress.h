@@ -30,6 +30,9 @@ struct Options {
     std::string filter;      // gtest-style pattern(s) on test names; "" = all
     std::string self_exe;    // this binary, for exec helpers
     bool trace = false;      // --trace: every fuzz try on stdout, for replays
+    // The volume sections' exact child counts (not multiplied by --scale).
+    long volume_autoreap = 10000;
+    long volume_autokill = 1000;
 };
 
 // A section runs until its time or its round count is used up.
@@ -100,7 +103,13 @@ struct Section {
     double seconds;     // time bound at scale 1
     long rounds;        // count bound at scale 1
     SectionFn fn;
+    // When set: the time bound, from the options (not multiplied by
+    // --scale); for sections bounded by an exact count instead of time.
+    double (*fixed_seconds)(const Options&) = nullptr;
 };
+
+// A section's time bound in this run.
+double section_seconds(const Section& s, const Options& opt);
 
 // Every section, in run order (sections.cpp).
 const std::vector<Section>& sections();

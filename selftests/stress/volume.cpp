@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+// Volume runs with exact counts (--volume-autoreap=N, --volume-autokill=M;
+// not multiplied by --scale): the other sections are bounded in time, so
+// how many children they make depends on the machine; these make exactly
+// the number asked for, or fail.
+//  - autoreap: children with CLONE_AUTOREAP|CLONE_PIDFD, made in batches
+//    that wait at a gate (a pipe) and then all exit at once, with a status
+//    of their own (an exit code, or SIGKILL sent to themselves). Each one
+//    reaches POLLHUP, is never waitable (waitpid: ECHILD), carries
+//    PIDFD_INFO_EXIT with its own status; no SIGCHLD arrives, and no child
+//    of ours is a zombie after a batch.
+//  - autokill: children with CLONE_PIDFD_AUTOKILL (every other one, and
+//    all of them without CAP_SYS_ADMIN, with CLONE_NNP too) in batches,
+//    each watched through a pidfd_open() pidfd. All live while their
+//    clone3 pidfd is open; once it is closed (in random order) each dies,
+//    and its exit info says SIGKILL; none is waitable.
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+#include "child.h"
+#include "proc_state.h"
+#include "sections.h"
+#include "sys.h"
+
+namespace stress {
+namespace {
+
+constexpr int kAutoreapBatch = 200;
+constexpr int kAutokillBatch = 100; // two descriptors each
+
+// In a new child: close every inherited descriptor above stderr but keep.
+void keep_only(int keep)
+{
+    if (keep < 0) {
+        ::close_range(3, ~0U, 0);
+        return;
+    }
+    if (keep > 3)
+        ::close_range(3, static_cast<unsigned>(keep) - 1, 0);
+    ::close_range(static_cast<unsigned>(keep) + 1, ~0U, 0);
+}
+
+// The wait status a child numbered n ends with.
+int autoreap_status(long n) { return n % 50 == 49 ? SIGKILL : static_cast<int>((n % 200) + 1) << 8; }
+
+struct Kid {
+    pid_t pid = -1;
+    UniqueFd pidfd;    // clone3's
+    UniqueFd observer; // pidfd_open's (autokill only)
+    int status = 0;    // expected wait status
+};
+
+// An autoreap child that has reached POLLHUP: never waitable, and its exit
+// info (when the kernel has PIDFD_INFO_EXIT) is status. False on a failure.
+bool check_released(Context& ctx, Report& r, const char* what, pid_t pid, int pidfd, int status)
+{
+    int st = 0;
+    errno = 0;
+    pid_t w = ::waitpid(pid, &st, WNOHANG | __WALL);
+    if (w != -1 || errno != ECHILD) {
+        if (w == pid)
+            r.zombie("%s child %d was waitable after POLLHUP (%s)", what, pid, describe_status(st).c_str());
+        else
+            r.fail("%s child %d: waitpid gave %d (%s), expected ECHILD", what, pid, w, std::strerror(errno));
+        return false;
+    }
+    if (!ctx.feat.info_exit)
+        return true;
+    std::optional<uapi::PidfdInfo> info = pidfd_info(pidfd, uapi::kInfoExit);
+    if (!info || !(info->mask & uapi::kInfoExit)) {
+        r.fail("%s child %d: no PIDFD_INFO_EXIT after POLLHUP (%s)", what, pid,
+               info ? "mask lacks it" : std::strerror(errno));
+        return false;
+    }
+    if (info->exit_code != status) {
+        r.fail("%s child %d: exit info %s, expected %s", what, pid, describe_status(info->exit_code).c_str(),
+               describe_status(status).c_str());
+        return false;
+    }
+    return true;
+}
+
+// After a batch: none of our children is a zombie, none is waitable.
+void check_no_waitable(Report& r, const char* what, long batch)
+{
+    pid_t self = ::getpid();
+    for (const ProcEntry& p : processes())
+        if (p.ppid == self && p.state == 'Z')
+            r.zombie("after %s batch %ld: %s", what, batch, describe(p).c_str());
+    siginfo_t si{};
+    int ret = sys::waitid(P_ALL, 0, &si, WEXITED | WNOHANG | __WALL);
+    if (ret == 0 && si.si_pid > 0)
+        r.zombie("after %s batch %ld: child %d waitable", what, batch, si.si_pid);
+    else if (ret == 0)
+        r.fail("after %s batch %ld: a child of ours still exists (waitid(P_ALL) did not give ECHILD)", what,
+               batch);
+    else if (errno != ECHILD)
+        r.fail("after %s batch %ld: waitid(P_ALL) gave %s, expected ECHILD", what, batch, std::strerror(errno));
+}
+
+// Block SIGCHLD so that one sent to us stays pending and shows.
+void block_sigchld()
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    ::sigprocmask(SIG_BLOCK, &set, nullptr);
+}
+
+void check_no_sigchld(Report& r, const char* what)
+{
+    sigset_t pending;
+    sigemptyset(&pending);
+    if (::sigpending(&pending) == 0 && sigismember(&pending, SIGCHLD))
+        r.fail("%s: SIGCHLD arrived, though every child was autoreap", what);
+}
+
+void report_volume(Context& ctx, Report& r, const char* what, long asked, long made, long checked)
+{
+    double s = ctx.budget.elapsed();
+    r.note("%ld of %ld %s children in %ld batches, %ld checked, %.1f s (%.1f children/s)", made, asked, what,
+           r.rounds.load(), checked, s, s > 0 ? static_cast<double>(made) / s : 0.0);
+    if (made < asked)
+        r.fail("%s: only %ld of the %ld children asked for were made (%.0f s of %.0f used)", what, made, asked,
+               s, ctx.budget.seconds());
+}
+
+} // namespace
+
+double volume_autoreap_seconds(const Options& opt) { return 120 + 0.15 * static_cast<double>(opt.volume_autoreap); }
+double volume_autokill_seconds(const Options& opt) { return 120 + 0.3 * static_cast<double>(opt.volume_autokill); }
+
+void volume_autoreap(Context& ctx, Report& r)
+{
+    const long asked = ctx.opt.volume_autoreap;
+    if (asked <= 0) {
+        r.note("--volume-autoreap=0: nothing asked");
+        return;
+    }
+    if (!need(ctx, r, ctx.feat.autoreap, "CLONE_AUTOREAP"))
+        return;
+    block_sigchld();
+    long made = 0, checked = 0;
+    bool broken = false;
+    while (made < asked && !broken && ctx.budget.elapsed() < ctx.budget.seconds()) {
+        const long batch = ++r.rounds;
+        int gate[2];
+        if (::pipe2(gate, O_CLOEXEC) != 0) {
+            r.fail("pipe2: %s", std::strerror(errno));
+            break;
+        }
+        UniqueFd gate_r(gate[0]), gate_w(gate[1]);
+        std::vector<Kid> kids;
+        const long n = std::min<long>(kAutoreapBatch, asked - made);
+        for (long i = 0; i < n; ++i) {
+            const int status = autoreap_status(made);
+            const int rfd = gate_r.get();
+            Child c = spawn(CLONE_AUTOREAP | CLONE_PIDFD, 0, [rfd, status] {
+                keep_only(rfd);
+                char b;
+                while (::read(rfd, &b, 1) < 0 && errno == EINTR) {
+                }
+                if (WIFSIGNALED(status))
+                    ::kill(::getpid(), WTERMSIG(status));
+                return WEXITSTATUS(status);
+            });
+            if (!c) {
+                r.fail("batch %ld: clone3 of autoreap child %ld: %s", batch, made, std::strerror(c.error));
+                broken = true;
+                break;
+            }
+            r.children++;
+            made++;
+            Kid k;
+            k.pid = c.pid;
+            k.pidfd = std::move(c.pidfd);
+            k.status = status;
+            kids.push_back(std::move(k));
+        }
+        gate_w.reset(); // every child of the batch reads EOF and ends
+        for (Kid& k : kids) {
+            if (!wait_pollhup(k.pidfd.get())) {
+                r.fail("batch %ld: autoreap child %d not released %d ms after its gate opened (%s)", batch, k.pid,
+                       kTimeoutMs, task_summary(k.pid).c_str());
+                ::kill(k.pid, SIGKILL);
+                broken = true;
+                continue;
+            }
+            if (check_released(ctx, r, "autoreap", k.pid, k.pidfd.get(), k.status))
+                checked++;
+        }
+        kids.clear();
+        check_no_waitable(r, "autoreap", batch);
+        if (r.violations > 0 || r.zombies > 0)
+            broken = true;
+    }
+    check_no_sigchld(r, "volume_autoreap");
+    report_volume(ctx, r, "autoreap", asked, made, checked);
+}
+
+void volume_autokill(Context& ctx, Report& r)
+{
+    const long asked = ctx.opt.volume_autokill;
+    if (asked <= 0) {
+        r.note("--volume-autokill=0: nothing asked");
+        return;
+    }
+    if (!need(ctx, r, ctx.feat.autokill, "CLONE_PIDFD_AUTOKILL"))
+        return;
+    if (!ctx.feat.info_exit)
+        r.note("no PIDFD_INFO_EXIT: deaths seen by POLLHUP only, the signal not checked");
+    block_sigchld();
+    long made = 0, checked = 0;
+    bool broken = false;
+    while (made < asked && !broken && ctx.budget.elapsed() < ctx.budget.seconds()) {
+        const long batch = ++r.rounds;
+        std::vector<Kid> kids;
+        const long n = std::min<long>(kAutokillBatch, asked - made);
+        for (long i = 0; i < n; ++i) {
+            std::uint64_t flags = CLONE_AUTOREAP | CLONE_PIDFD | CLONE_PIDFD_AUTOKILL;
+            if (!ctx.feat.cap_sys_admin || made % 2)
+                flags |= CLONE_NNP;
+            Child c = spawn(flags, 0, [] {
+                keep_only(-1);
+                for (;;)
+                    ::pause();
+                return 0;
+            });
+            if (!c) {
+                r.fail("batch %ld: clone3 of autokill child %ld: %s", batch, made, std::strerror(c.error));
+                broken = true;
+                break;
+            }
+            r.children++;
+            made++;
+            Kid k;
+            k.pid = c.pid;
+            k.pidfd = std::move(c.pidfd);
+            k.observer.reset(sys::pidfd_open(c.pid));
+            k.status = SIGKILL;
+            if (!k.observer) {
+                r.fail("batch %ld: pidfd_open of autokill child %d: %s", batch, c.pid, std::strerror(errno));
+                broken = true;
+            }
+            kids.push_back(std::move(k));
+        }
+        // All alive while their clone3 pidfd is open.
+        for (const Kid& k : kids)
+            if (k.observer && poll_fd(k.observer.get(), POLLIN, 0) != 0) {
+                r.fail("batch %ld: autokill child %d ended while its clone3 pidfd was open", batch, k.pid);
+                broken = true;
+            }
+        std::vector<std::size_t> order(kids.size());
+        for (std::size_t i = 0; i < order.size(); ++i)
+            order[i] = i;
+        std::shuffle(order.begin(), order.end(), ctx.rng);
+        for (std::size_t i : order)
+            kids[i].pidfd.reset();
+        for (Kid& k : kids) {
+            if (!k.observer)
+                continue;
+            if (!wait_pollhup(k.observer.get())) {
+                r.fail("batch %ld: autokill child %d alive %d ms after its last pidfd was closed (%s)", batch,
+                       k.pid, kTimeoutMs, task_summary(k.pid).c_str());
+                ::kill(k.pid, SIGKILL);
+                broken = true;
+                continue;
+            }
+            if (check_released(ctx, r, "autokill", k.pid, k.observer.get(), k.status))
+                checked++;
+        }
+        kids.clear();
+        check_no_waitable(r, "autokill", batch);
+        if (r.violations > 0 || r.zombies > 0)
+            broken = true;
+    }
+    check_no_sigchld(r, "volume_autokill");
+    report_volume(ctx, r, "autokill", asked, made, checked);
+}
+
+} // namespace stress
