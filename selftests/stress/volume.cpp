@@ -122,14 +122,17 @@ void check_no_sigchld(Report& r, const char* what)
         r.fail("%s: SIGCHLD arrived, though every child was autoreap", what);
 }
 
-void report_volume(Context& ctx, Report& r, const char* what, long asked, long made, long checked)
+void report_volume(Context& ctx, Report& r, const char* what, long asked, long made, long checked, bool broken)
 {
     double s = ctx.budget.elapsed();
     r.note("%ld of %ld %s children in %ld batches, %ld checked, %.1f s (%.1f children/s)", made, asked, what,
            r.rounds.load(), checked, s, s > 0 ? static_cast<double>(made) / s : 0.0);
-    if (made < asked)
-        r.fail("%s: only %ld of the %ld children asked for were made (%.0f s of %.0f used)", what, made, asked,
-               s, ctx.budget.seconds());
+    if (made < asked && broken)
+        r.fail("%s: only %ld of the %ld children asked for were made: stopped at the first failing batch",
+               what, made, asked);
+    else if (made < asked)
+        r.fail("%s: only %ld of the %ld children asked for were made within the section's limit of %.0f s",
+               what, made, asked, ctx.budget.seconds());
 }
 
 } // namespace
@@ -202,7 +205,7 @@ void volume_autoreap(Context& ctx, Report& r)
             broken = true;
     }
     check_no_sigchld(r, "volume_autoreap");
-    report_volume(ctx, r, "autoreap", asked, made, checked);
+    report_volume(ctx, r, "autoreap", asked, made, checked, broken);
 }
 
 void volume_autokill(Context& ctx, Report& r)
@@ -282,7 +285,7 @@ void volume_autokill(Context& ctx, Report& r)
             broken = true;
     }
     check_no_sigchld(r, "volume_autokill");
-    report_volume(ctx, r, "autokill", asked, made, checked);
+    report_volume(ctx, r, "autokill", asked, made, checked, broken);
 }
 
 } // namespace stress
