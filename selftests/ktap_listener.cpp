@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "ktap_listener.h"
 
-#include <cerrno>
-#include <fcntl.h>
 #include <sstream>
-#include <termios.h>
 #include <unistd.h>
+
+#include "ktap_io.h"
 
 KtapListener::KtapListener(int fd) : fd_(fd) {}
 
@@ -17,39 +16,11 @@ KtapListener::~KtapListener()
 
 KtapListener* KtapListener::open(const std::string& path)
 {
-    int fd;
-    if (path == "-" || path == "/dev/stdout")
-        fd = ::fcntl(1, F_DUPFD_CLOEXEC, 3);
-    else if (path == "/dev/stderr")
-        fd = ::fcntl(2, F_DUPFD_CLOEXEC, 3);
-    else
-        fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
-    if (fd < 0)
-        return nullptr;
-    // A serial line: send the bytes as written, no "\n" -> "\r\n".
-    struct termios tio;
-    if (::tcgetattr(fd, &tio) == 0) {
-        tio.c_oflag &= ~static_cast<tcflag_t>(OPOST);
-        ::tcsetattr(fd, TCSANOW, &tio);
-    }
-    return new KtapListener(fd);
+    int fd = ktap_open(path);
+    return fd < 0 ? nullptr : new KtapListener(fd);
 }
 
-void KtapListener::line(const std::string& text)
-{
-    std::string out = text + "\n";
-    const char* p = out.data();
-    std::size_t left = out.size();
-    while (left > 0) {
-        ssize_t n = ::write(fd_, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        p += n;
-        left -= static_cast<std::size_t>(n);
-    }
-}
+void KtapListener::line(const std::string& text) { ktap_write_line(fd_, text); }
 
 void KtapListener::diagnostic(const std::string& text)
 {

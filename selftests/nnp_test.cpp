@@ -8,14 +8,13 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/prctl.h>
-#include <sys/sendfile.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "child.h"
 #include "feature_probes.h"
+#include "helper_modes.h"
 
 namespace {
 
@@ -41,22 +40,6 @@ std::optional<int> exec_helper(std::uint64_t flags, const std::string& path, con
     if (!c)
         return std::nullopt;
     return wait_child(c.pid, c.pidfd.get());
-}
-
-// Copy this binary to path as a root-owned setuid executable.
-bool make_setuid_copy(const std::string& path)
-{
-    UniqueFd in(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
-    ::unlink(path.c_str());
-    UniqueFd out(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700));
-    struct stat st;
-    if (!in || !out || ::fstat(in.get(), &st) != 0)
-        return false;
-    off_t off = 0;
-    while (off < st.st_size)
-        if (::sendfile(out.get(), in.get(), &off, static_cast<std::size_t>(st.st_size - off)) <= 0)
-            return false;
-    return ::fchown(out.get(), 0, 0) == 0 && ::fchmod(out.get(), 04755) == 0;
 }
 
 } // namespace

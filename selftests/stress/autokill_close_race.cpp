@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "child.h"
-#include "fd_passing.h"
+#include "../scm_rights.h"
 #include "sections.h"
 #include "sys.h"
 
@@ -58,12 +58,12 @@ void actor(Plan& p, int id)
             break;
         }
         case 2:
-            if (send_fd(p.sock, fd, 'g'))
+            if (send_fd(p.sock, fd, 'g', true))
                 p.sent_g++;
             ::close(fd);
             break;
         case 3:
-            if (p.holder >= 0 && send_fd(p.holder, fd, 'g'))
+            if (p.holder >= 0 && send_fd(p.holder, fd, 'g', true))
                 p.held_g++;
             ::close(fd);
             break;
@@ -82,7 +82,7 @@ void actor(Plan& p, int id)
         if (id == 0) {
             ::close(p.racy);
         } else if (id == 1) {
-            send_fd(p.sock, p.racy, 'r');
+            send_fd(p.sock, p.racy, 'r', true);
         } else if (int d = ::dup(p.racy); d >= 0) {
             jitter(pick(0, 10));
             ::close(d);
@@ -94,7 +94,7 @@ void actor(Plan& p, int id)
 void receiver(Plan& p)
 {
     while (p.actors_done.load() < kActors) {
-        Received m = recv_fds(p.recv_sock);
+        ReceivedFds m = recv_fds(p.recv_sock, true);
         if (m.tag == 'g')
             p.recv_g++;
         for (int fd : m.fds)
@@ -122,7 +122,7 @@ pid_t start_holder(int sock, bool close_inherited, int steal_fd)
             sys::pidfd_getfd(parent, steal_fd); // kept, whatever it is by now
     }
     for (;;) {
-        Received m = recv_fds(sock, false);
+        ReceivedFds m = recv_fds(sock, false);
         if (m.tag == 'c')
             ::close_range(3, ~0U, 0);
         if (m.tag == 'c' || m.tag == 'x' || m.tag == 0)

@@ -1,57 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "ktap_out.h"
 
-#include <cerrno>
 #include <cstdio>
-#include <fcntl.h>
 #include <sstream>
-#include <termios.h>
-#include <unistd.h>
+
+#include "../ktap_io.h"
 
 namespace stress {
-namespace {
-
-void write_all(int fd, const std::string& s)
-{
-    const char* p = s.data();
-    std::size_t left = s.size();
-    while (left > 0) {
-        ssize_t n = ::write(fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        p += n;
-        left -= static_cast<std::size_t>(n);
-    }
-}
-
-} // namespace
 
 bool KtapOut::open(const std::string& path)
 {
     if (path.empty() || path == "-" || path == "/dev/stdout")
         return true;
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
-    if (fd_ < 0)
-        return false;
-    // A serial line: the bytes as written, no "\n" -> "\r\n".
-    struct termios tio;
-    if (::tcgetattr(fd_, &tio) == 0) {
-        tio.c_oflag &= ~static_cast<tcflag_t>(OPOST);
-        ::tcsetattr(fd_, TCSANOW, &tio);
-    }
-    return true;
+    fd_ = ktap_open(path);
+    return fd_ >= 0;
 }
 
 void KtapOut::line(const std::string& text, bool console)
 {
-    std::string out = text + "\n";
     std::fflush(stdout);
     if (console || fd_ < 0)
-        write_all(1, out);
+        ktap_write_line(1, text);
     if (fd_ >= 0)
-        write_all(fd_, out);
+        ktap_write_line(fd_, text);
 }
 
 void KtapOut::plan(int n)

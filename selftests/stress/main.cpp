@@ -4,7 +4,7 @@
 //   clone3_stress [--ktap=PATH] [--require-features] [--scale=X] [--seed=N]
 //                 [--gtest_filter=PATTERNS] [--list] [--trace]
 //                 [--volume-autoreap=N] [--volume-autokill=M]
-//   clone3_stress --helper=MODE   (exec target, see exec_helpers.h)
+//   clone3_stress --helper=MODE   (exec target, see ../helper_modes.h)
 // Other --gtest_* arguments (the VM's init passes some) are ignored.
 #include <csignal>
 #include <cstdio>
@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "child.h"
-#include "exec_helpers.h"
+#include "../helper_modes.h"
 #include "kernel_features.h"
 #include "ktap_out.h"
 #include "leak_checks.h"
@@ -99,7 +99,7 @@ std::string report_line(const Report& r, const SectionRun& run)
 
 int main(int argc, char** argv)
 {
-    if (std::optional<int> code = run_exec_helper(argc, argv))
+    if (std::optional<int> code = run_helper_mode(argc, argv))
         return *code;
     reset_signals();
 

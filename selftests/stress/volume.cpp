@@ -122,6 +122,33 @@ void check_no_sigchld(Report& r, const char* what)
         r.fail("%s: SIGCHLD arrived, though every child was autoreap", what);
 }
 
+// The end of a batch: every child must reach POLLHUP on its watched pidfd
+// (autokill: the observer, the clone3 one is closed) and pass
+// check_released(); then nothing may be waitable. Adds the children
+// checked to *checked; false when the batch broke the run.
+bool finish_batch(Context& ctx, Report& r, const char* what, const char* after, long batch,
+                  std::vector<Kid>& kids, long* checked)
+{
+    bool ok = true;
+    for (Kid& k : kids) {
+        int watch = k.observer ? k.observer.get() : k.pidfd.get();
+        if (watch < 0)
+            continue;
+        if (!wait_pollhup(watch)) {
+            r.fail("batch %ld: %s child %d not released %d ms after %s (%s)", batch, what, k.pid, kTimeoutMs,
+                   after, task_summary(k.pid).c_str());
+            ::kill(k.pid, SIGKILL);
+            ok = false;
+            continue;
+        }
+        if (check_released(ctx, r, what, k.pid, watch, k.status))
+            ++*checked;
+    }
+    kids.clear();
+    check_no_waitable(r, what, batch);
+    return ok && r.violations == 0 && r.zombies == 0;
+}
+
 void report_volume(Context& ctx, Report& r, const char* what, long asked, long made, long checked, bool broken)
 {
     double s = ctx.budget.elapsed();
@@ -191,20 +218,7 @@ void volume_autoreap(Context& ctx, Report& r)
             kids.push_back(std::move(k));
         }
         gate_w.reset(); // every child of the batch reads EOF and ends
-        for (Kid& k : kids) {
-            if (!wait_pollhup(k.pidfd.get())) {
-                r.fail("batch %ld: autoreap child %d not released %d ms after its gate opened (%s)", batch, k.pid,
-                       kTimeoutMs, task_summary(k.pid).c_str());
-                ::kill(k.pid, SIGKILL);
-                broken = true;
-                continue;
-            }
-            if (check_released(ctx, r, "autoreap", k.pid, k.pidfd.get(), k.status))
-                checked++;
-        }
-        kids.clear();
-        check_no_waitable(r, "autoreap", batch);
-        if (r.violations > 0 || r.zombies > 0)
+        if (!finish_batch(ctx, r, "autoreap", "its gate opened", batch, kids, &checked))
             broken = true;
     }
     check_no_sigchld(r, "volume_autoreap");
@@ -269,22 +283,7 @@ void volume_autokill(Context& ctx, Report& r)
         std::shuffle(order.begin(), order.end(), ctx.rng);
         for (std::size_t i : order)
             kids[i].pidfd.reset();
-        for (Kid& k : kids) {
-            if (!k.observer)
-                continue;
-            if (!wait_pollhup(k.observer.get())) {
-                r.fail("batch %ld: autokill child %d alive %d ms after its last pidfd was closed (%s)", batch,
-                       k.pid, kTimeoutMs, task_summary(k.pid).c_str());
-                ::kill(k.pid, SIGKILL);
-                broken = true;
-                continue;
-            }
-            if (check_released(ctx, r, "autokill", k.pid, k.observer.get(), k.status))
-                checked++;
-        }
-        kids.clear();
-        check_no_waitable(r, "autokill", batch);
-        if (r.violations > 0 || r.zombies > 0)
+        if (!finish_batch(ctx, r, "autokill", "its last pidfd was closed", batch, kids, &checked))
             broken = true;
     }
     check_no_sigchld(r, "volume_autokill");
