@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+// The pidfd_info the flags build on, on ordinary children: PIDFD_GET_INFO
+// (pid, creds), PIDFD_INFO_EXIT (only once reaped) and supported_mask.
+// Upstream has them since 6.13/6.15/6.19, the 6.12 series brings them as
+// its first patches; these tests let its prefixes be judged on more than
+// the baseline. Prereq* suites: each test needs its feature (a positive
+// probe) and skips without it; unlike the other feature tests they may
+// pass on control kernels, which have some of these features.
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "feature_probes.h"
+#include "sys.h"
+
+namespace {
+
+// A child that takes the given ids, reports, and waits for EOF on its
+// socket. Its pidfd is c.pidfd.
+struct IdChild {
+    Child c;
+    UniqueFd ctl;
+};
+
+IdChild start_id_child()
+{
+    IdChild k;
+    Channel ch = Channel::make();
+    int peer = ch.ends[1].get();
+    k.c = spawn(CLONE_PIDFD, SIGCHLD, [&] {
+        ch.ends[0].reset();
+        if (::setresgid(2001, 2002, 2003) != 0 || ::setresuid(1001, 1002, 1003) != 0)
+            return 1;
+        if (!send_msg(peer, "r", 1))
+            return 2;
+        char b;
+        ::recv(peer, &b, 1, 0);
+        return 0;
+    });
+    k.ctl = std::move(ch.ends[0]);
+    return k;
+}
+
+// supported_mask where the kernel put it: upstream 6.19-7.0 (and the
+// series' prefixes before the coredump_code patch) have it at offset 72,
+// 7.1 moved it to 80 and put coredump_code/coredump_pad at 72. A kernel
+// of the older layout writes 80 bytes and leaves offset 80 alone (0).
+std::uint64_t supported_mask_of(const uapi::PidfdInfo& info)
+{
+    if (info.supported_mask != 0)
+        return info.supported_mask;
+    return info.coredump_code | (static_cast<std::uint64_t>(info.coredump_pad) << 32);
+}
+
+} // namespace
+
+// A live child: pid, tgid and ppid as we know them, and its credentials.
+TEST(PrereqPidfdInfo, LiveChildPidAndCreds)
+{
+    REQUIRE_FEATURE(PidfdGetInfo);
+    IdChild k = start_id_child();
+    ASSERT_TRUE(k.c) << "clone3: " << strerror(k.c.error);
+    char b;
+    ASSERT_EQ(recv_msg(k.ctl.get(), &b, 1), 1) << "the child took its ids";
+    std::optional<uapi::PidfdInfo> info =
+        pidfd_info(k.c.pidfd.get(), uapi::kInfoPid | uapi::kInfoCreds);
+    k.ctl.reset();
+    std::optional<int> status = wait_child(k.c.pid, k.c.pidfd.get());
+    ASSERT_TRUE(info) << "PIDFD_GET_INFO: " << strerror(errno);
+    EXPECT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "child ended well";
+    EXPECT_EQ(info->mask & (uapi::kInfoPid | uapi::kInfoCreds), uapi::kInfoPid | uapi::kInfoCreds);
+    EXPECT_EQ(info->pid, static_cast<std::uint32_t>(k.c.pid));
+    EXPECT_EQ(info->tgid, static_cast<std::uint32_t>(k.c.pid));
+    EXPECT_EQ(info->ppid, static_cast<std::uint32_t>(::getpid()));
+    EXPECT_EQ(info->ruid, 1001U);
+    EXPECT_EQ(info->euid, 1002U);
+    EXPECT_EQ(info->suid, 1003U);
+    EXPECT_EQ(info->fsuid, 1002U);
+    EXPECT_EQ(info->rgid, 2001U);
+    EXPECT_EQ(info->egid, 2002U);
+    EXPECT_EQ(info->sgid, 2003U);
+    EXPECT_EQ(info->fsgid, 2002U);
+}
+
+// Once reaped, a child has nothing left to report but its exit: asking
+// without PIDFD_INFO_EXIT fails with ESRCH.
+TEST(PrereqPidfdInfo, ReapedChildWithoutExitIsEsrch)
+{
+    REQUIRE_FEATURE(PidfdGetInfo);
+    Child c = spawn(CLONE_PIDFD, SIGCHLD, [] { return 0; });
+    ASSERT_TRUE(c) << "clone3: " << strerror(c.error);
+    ASSERT_TRUE(wait_child(c.pid, c.pidfd.get())) << "reaped";
+    std::optional<uapi::PidfdInfo> info = pidfd_info(c.pidfd.get(), uapi::kInfoPid);
+    EXPECT_FALSE(info) << "PIDFD_GET_INFO on a reaped child answered, mask 0x" << std::hex
+                       << (info ? info->mask : 0);
+    EXPECT_EQ(errno, ESRCH);
+}
+
+// An ordinary child's exit info is its wait status, and only appears once
+// it was reaped: a zombie has none yet.
+TEST(PrereqPidfdInfo, ExitInfoOnlyAfterReap)
+{
+    REQUIRE_FEATURE(PidfdInfoExit);
+    for (int how : {0, SIGTERM}) {
+        SCOPED_TRACE(how ? "killed by SIGTERM" : "exit(42)");
+        Child c = spawn(CLONE_PIDFD, SIGCHLD, [how] {
+            if (how)
+                ::kill(::getpid(), how);
+            return 42;
+        });
+        ASSERT_TRUE(c) << "clone3: " << strerror(c.error);
+        ASSERT_TRUE(poll_fd(c.pidfd.get(), POLLIN) & POLLIN) << "the child exited";
+        std::optional<uapi::PidfdInfo> zombie = pidfd_info(c.pidfd.get(), uapi::kInfoExit);
+        ASSERT_TRUE(zombie) << "PIDFD_GET_INFO on a zombie: " << strerror(errno);
+        EXPECT_FALSE(zombie->mask & uapi::kInfoExit) << "exit info before the reap";
+        std::optional<int> status = wait_child(c.pid, c.pidfd.get());
+        ASSERT_TRUE(status) << "reaped";
+        std::optional<uapi::PidfdInfo> info = pidfd_info(c.pidfd.get(), uapi::kInfoExit);
+        ASSERT_TRUE(info) << "PIDFD_GET_INFO after the reap: " << strerror(errno);
+        ASSERT_TRUE(info->mask & uapi::kInfoExit) << "exit info after the reap";
+        EXPECT_EQ(info->exit_code, *status) << "pidfd says " << describe_status(info->exit_code)
+                                            << ", waitpid said " << describe_status(*status);
+        EXPECT_EQ(*status, how ? how : 42 << 8) << describe_status(*status);
+    }
+}
+
+// supported_mask names at least what the flags need: PID, CREDS, CGROUPID,
+// EXIT and SUPPORTED_MASK itself (in either layout, see supported_mask_of).
+TEST(PrereqPidfdInfo, SupportedMaskBasics)
+{
+    REQUIRE_FEATURE(PidfdInfoSupportedMask);
+    UniqueFd self(sys::pidfd_open(::getpid()));
+    ASSERT_TRUE(self) << "pidfd_open(self): " << strerror(errno);
+    std::optional<uapi::PidfdInfo> info = pidfd_info(self.get(), uapi::kInfoSupportedMask);
+    ASSERT_TRUE(info) << "PIDFD_GET_INFO: " << strerror(errno);
+    ASSERT_TRUE(info->mask & uapi::kInfoSupportedMask) << "SUPPORTED_MASK answered";
+    const std::uint64_t need = uapi::kInfoPid | uapi::kInfoCreds | uapi::kInfoCgroupId |
+                               uapi::kInfoExit | uapi::kInfoSupportedMask;
+    const std::uint64_t mask = supported_mask_of(*info);
+    EXPECT_EQ(mask & need, need) << "supported_mask 0x" << std::hex << mask;
+}
