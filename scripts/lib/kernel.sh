@@ -212,10 +212,14 @@ build_image_locked() {
 	log "built in $((SECONDS - t0)) s: $img/bzImage"
 }
 
-# kbuild SRC OBJ [debug]: configure OBJ (when its config hash changed) and
-# build bzImage there from SRC, out of tree, with ccache when it works.
+# kbuild SRC OBJ [VARIANT] [tree]: configure OBJ (when its config hash
+# changed) and build bzImage there from SRC, out of tree, with ccache when
+# it works.
+# With "tree" (a developer's own tree), a tree that cannot be configured is
+# a usage error (exit 2), not an infrastructure failure.
 kbuild() {
-	local src=$1 obj=$2 variant=${3:-} cfg
+	local src=$1 obj=$2 variant=${3:-} mode=${4:-} cfg cfg_exit=$EXIT_INFRA
+	[ "$mode" != tree ] || cfg_exit=$EXIT_USAGE
 	cfg=$(config_hash "$variant")
 	mkdir -p "$obj"
 	local -a frags makeflags
@@ -234,17 +238,20 @@ kbuild() {
 		fi
 	fi
 	export KBUILD_BUILD_TIMESTAMP="2000-01-01" KBUILD_BUILD_USER=clone3 KBUILD_BUILD_HOST=clone3-lifecycle
+	# Marks our own builds, so check_tree does not take them for a
+	# developer's build in progress.
+	export CLONE3_KBUILD=1
 
 	if [ "$(cat "$obj/.clone3-cfg" 2>/dev/null)" != "$cfg" ] || [ ! -f "$obj/.config" ]; then
 		log "configuring: tinyconfig + $(basename -a "${frags[@]}" | tr '\n' ' ')"
 		rm -f "$obj/.clone3-cfg"
 		make "${makeflags[@]}" tinyconfig >"$obj/config.log" 2>&1 ||
-			infra "make tinyconfig failed (see $obj/config.log)"
+			die "$cfg_exit" "make tinyconfig failed in $src (see $obj/config.log)"
 		"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}" >>"$obj/config.log" 2>&1 ||
-			infra "merge_config.sh failed (see $obj/config.log)"
+			die "$cfg_exit" "merge_config.sh failed in $src (see $obj/config.log)"
 		make "${makeflags[@]}" olddefconfig >>"$obj/config.log" 2>&1 ||
-			infra "make olddefconfig failed (see $obj/config.log)"
-		verify_config "$obj" "${frags[@]}" || exit "$EXIT_INFRA"
+			die "$cfg_exit" "make olddefconfig failed in $src (see $obj/config.log)"
+		verify_config "$obj" "${frags[@]}" || exit "$cfg_exit"
 		echo "$cfg" >"$obj/.clone3-cfg"
 	fi
 	if ! make "${makeflags[@]}" bzImage >"$obj/build.log" 2>&1; then
@@ -253,14 +260,78 @@ kbuild() {
 	fi
 }
 
+# tree_builders TREE: one line "PID COMMAND ARGS" per process that is
+# building in TREE: a compiler, linker or make whose working directory is
+# in TREE or whose arguments name it (make -C TREE, O=..., -I TREE/...).
+# Our own builds (CLONE3_KBUILD=1 in their environment) are left out.
+tree_builders() {
+	local tree=$1 p pid comm cwd args re
+	re=$(printf '%s' "$tree" | sed 's/[][\.*^$+?(){}|]/\\&/g')
+	re="(^|[^[:alnum:]_./-])$re(/|[[:space:]]|\$)"
+	for p in /proc/[0-9]*; do
+		pid=${p#/proc/}
+		[ "$pid" != $$ ] && [ "$pid" != "${BASHPID:-}" ] || continue
+		comm=$(cat "$p/comm" 2>/dev/null) || continue
+		case $comm in
+		make|gmake|cc|c++|gcc*|g++*|*-gcc*|cc1*|as|*-as|ld|ld.*|*-ld|clang*|ccache|objtool|modpost|fixdep|pahole|objcopy) ;;
+		*) continue ;;
+		esac
+		tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx 'CLONE3_KBUILD=1' && continue
+		cwd=$(readlink "$p/cwd" 2>/dev/null) || cwd=""
+		args=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+		case "$cwd/" in
+		"$tree"/*) ;;
+		*) [[ " $args " =~ $re ]] || continue ;;
+		esac
+		printf '%s %s %s\n' "$pid" "$comm" "${args:0:160}"
+	done
+}
+
+# check_tree PATH: exit 2 with a clear message unless PATH is a Linux
+# source tree we can build out of tree now: a directory with the kernel's
+# Makefile and kconfig scripts, tinyconfig's fragments, no build running in
+# it, no leftovers of an interrupted in-tree build and no in-tree config.
+check_tree() {
+	local t=$1 abs busy left
+	[ -e "$t" ] || usage_error "--tree $t: no such directory"
+	[ -d "$t" ] || usage_error "--tree $t is not a directory (pass the top of a kernel source tree)"
+	abs=$(cd "$t" && pwd -P)
+	[ -f "$abs/Makefile" ] && [ -f "$abs/kernel/fork.c" ] && [ -f "$abs/scripts/kconfig/merge_config.sh" ] &&
+		grep -q '^VERSION = ' "$abs/Makefile" ||
+		usage_error "--tree $t is not a Linux kernel source tree (no top Makefile with VERSION, kernel/fork.c, scripts/kconfig/merge_config.sh)"
+	[ -f "$abs/kernel/configs/tiny.config" ] && [ -f "$abs/arch/x86/configs/tiny.config" ] ||
+		usage_error "--tree $t cannot give a clean config: kernel/configs/tiny.config or arch/x86/configs/tiny.config is missing (the harness builds tinyconfig plus vm-images/config/base.config)"
+	busy=$(tree_builders "$abs")
+	if [ -n "$busy" ]; then
+		{
+			echo "error: --tree $t has a build in progress (a process is building in it):"
+			printf '%s\n' "$busy" | head -n 5 | sed 's/^/    pid /'
+			echo "Let it finish (or stop it), then run again. (see --help)"
+		} >&2
+		exit "$EXIT_USAGE"
+	fi
+	left=$(cd "$abs" && { ls -d .tmp_* .tmp_versions vmlinux.o 2>/dev/null || true; } | head -n 5 | tr "\n" " ")
+	[ -z "$left" ] ||
+		usage_error "--tree $t has leftovers of an in-tree build (${left% }): a build is running there or was interrupted; let it finish, or run 'make mrproper' there"
+	[ ! -f "$abs/.config" ] && [ ! -d "$abs/include/config" ] ||
+		usage_error "--tree $t has no clean config: it has an in-tree build (.config or include/config), and out-of-tree builds need a clean source tree; run 'make mrproper' there, or build it yourself and pass --kernel"
+}
+
 # build_tree SRC [debug]: build a developer's own kernel tree out of tree
 # (never writing into it); print the bzImage path. Not cached by content:
-# make's own incremental build decides what to redo.
+# make's own incremental build decides what to redo. The tree is checked
+# again just before the build (a build may have started since validate
+# looked at its arguments).
 build_tree() {
 	local src=$1 variant=${2:-} key obj
 	key=$(printf '%s' "$src" | sha256sum | cut -c1-12)
 	obj="$CACHE_ROOT/kbuild/tree-$key-$(config_hash "$variant")${variant:+-$variant}"
 	log "building $src out of tree in $obj"
-	with_lock "tree-$key" kbuild "$src" "$obj" "$variant" >&2 || exit $?
+	with_lock "tree-$key" build_tree_locked "$src" "$obj" "$variant" >&2 || exit $?
 	printf '%s\n' "$obj/arch/x86/boot/bzImage"
+}
+
+build_tree_locked() {
+	check_tree "$1"
+	kbuild "$1" "$2" "$3" tree
 }
