@@ -212,9 +212,54 @@ build_image_locked() {
 	log "built in $((SECONDS - t0)) s: $img/bzImage"
 }
 
+# ccache_usable: 0 when kernel builds can use ccache with the cache's
+# directory, 1 (after one warning) when not: ccache missing, its directory
+# not a writable directory, its filesystem full (less than 256 MiB free), or
+# ccache failing a probe compile there. The answer is kept in the file
+# $CLONE3_CCACHE_STATE when that is set (validate sets it), so a run with
+# many builds checks and warns once.
+ccache_usable() {
+	local dir="$CACHE_ROOT/ccache" state tmp avail err
+	state=$(cat "${CLONE3_CCACHE_STATE:-/dev/null}" 2>/dev/null || true)
+	case $state in on) return 0 ;; off) return 1 ;; esac
+	if ! command -v ccache >/dev/null 2>&1; then
+		ccache_off "ccache is not installed (scripts/setup installs it)"; return 1
+	fi
+	mkdir -p "$dir" 2>/dev/null || true
+	if [ ! -d "$dir" ]; then
+		ccache_off "ccache directory $dir is not a directory"; return 1
+	fi
+	avail=$(df -Pk "$dir" 2>/dev/null | awk 'NR == 2 { print $4 }')
+	if [ -n "$avail" ] && [ "$avail" -lt 262144 ]; then
+		ccache_off "the filesystem of the ccache directory $dir is full ($((avail / 1024)) MiB free)"; return 1
+	fi
+	# A probe compile through ccache, unique so that it is a miss and
+	# ccache has to write a result: catches read-only mounts, permissions
+	# and anything else ccache itself refuses.
+	tmp=$(mktemp -d)
+	printf 'int clone3_ccache_probe_%s(void) { return %s; }\n' "$$" "$RANDOM" >"$tmp/probe.c"
+	if ! (cd "$tmp" && CCACHE_DIR="$dir" ccache gcc -c probe.c -o probe.o) 2>"$tmp/err" ||
+	   ! CCACHE_DIR="$dir" ccache -M 5G >/dev/null 2>>"$tmp/err"; then
+		err=$(grep -m1 . "$tmp/err" || true)
+		rm -rf "$tmp"
+		ccache_off "ccache cannot use $dir${err:+ (${err#ccache: })}"; return 1
+	fi
+	rm -rf "$tmp"
+	[ -z "${CLONE3_CCACHE_STATE:-}" ] || echo on >"$CLONE3_CCACHE_STATE" 2>/dev/null || true
+}
+
+# ccache_off REASON: warn (once per run) that builds go on without ccache.
+ccache_off() {
+	[ "$(cat "${CLONE3_CCACHE_STATE:-/dev/null}" 2>/dev/null)" = off ] ||
+		warn "$1; building without ccache"
+	[ -z "${CLONE3_CCACHE_STATE:-}" ] || echo off >"$CLONE3_CCACHE_STATE" 2>/dev/null || true
+}
+
 # kbuild SRC OBJ [VARIANT] [tree]: configure OBJ (when its config hash
 # changed) and build bzImage there from SRC, out of tree, with ccache when
-# it works.
+# it works. The compiler is always "ccache gcc" when ccache is installed
+# (CCACHE_DISABLE=1 when the cache is unusable), so switching ccache off
+# or on never changes a command line and never makes kbuild rebuild.
 # With "tree" (a developer's own tree), a tree that cannot be configured is
 # a usage error (exit 2), not an infrastructure failure.
 kbuild() {
@@ -227,15 +272,12 @@ kbuild() {
 	makeflags=(-C "$src" O="$obj" -j"$(nproc)" -s)
 	if command -v ccache >/dev/null 2>&1; then
 		export CCACHE_DIR="$CACHE_ROOT/ccache"
-		mkdir -p "$CCACHE_DIR" 2>/dev/null || true
-		if [ -w "$CCACHE_DIR" ] && touch "$CCACHE_DIR/.probe" 2>/dev/null; then
-			ccache -M 5G >/dev/null 2>&1 || true
-			export CCACHE_BASEDIR="$src" CCACHE_NOHASHDIR=1
-			export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
-			makeflags+=(CC="ccache gcc")
-		else
-			warn "ccache directory $CCACHE_DIR is not writable; building without ccache"
-		fi
+		export CCACHE_BASEDIR="$src" CCACHE_NOHASHDIR=1
+		export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
+		makeflags+=(CC="ccache gcc")
+		ccache_usable || export CCACHE_DISABLE=1
+	else
+		ccache_usable || true   # says why, once
 	fi
 	export KBUILD_BUILD_TIMESTAMP="2000-01-01" KBUILD_BUILD_USER=clone3 KBUILD_BUILD_HOST=clone3-lifecycle
 	# Marks our own builds, so check_tree does not take them for a
@@ -255,9 +297,21 @@ kbuild() {
 		echo "$cfg" >"$obj/.clone3-cfg"
 	fi
 	if ! make "${makeflags[@]}" bzImage >"$obj/build.log" 2>&1; then
-		grep -E 'error|Error' "$obj/build.log" | head -n 20 >&2
-		infra "kernel build failed (full log: $obj/build.log)"
+		# ccache can fail in the middle of a build (its disk filled up,
+		# its directory went read-only): go on without it.
+		if [ -z "${CCACHE_DISABLE:-}" ] && grep -q '^ccache: error' "$obj/build.log"; then
+			ccache_off "ccache failed during the build ($(grep -m1 '^ccache: error' "$obj/build.log" | cut -c16-))"
+			export CCACHE_DISABLE=1
+			make "${makeflags[@]}" bzImage >"$obj/build.log" 2>&1 || build_failed "$obj"
+		else
+			build_failed "$obj"
+		fi
 	fi
+}
+
+build_failed() {
+	grep -E 'error|Error' "$1/build.log" | head -n 20 >&2
+	infra "kernel build failed (full log: $1/build.log)"
 }
 
 # tree_builders TREE: one line "PID COMMAND ARGS" per process that is
