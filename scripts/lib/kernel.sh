@@ -134,10 +134,13 @@ config_fragments() {
 	[ "${1:-}" != debug ] || printf '%s\n' "$KCONFIG_DIR/debug.config"
 }
 
+# config_hash [debug]: names the configuration of an image: the fragments,
+# the compiler and the recipe version (v2: builds reproducible wherever
+# their tree lies: no ccache base dir, fixed build number, no "+").
 config_hash() {
 	local -a frags
 	mapfile -t frags < <(config_fragments "${1:-}")
-	{ hash_of "${frags[@]}"; gcc --version | head -n1; echo tinyconfig-v1; } | sha256sum | cut -c1-12
+	{ hash_of "${frags[@]}"; gcc --version | head -n1; echo tinyconfig-v2; } | sha256sum | cut -c1-12
 }
 
 # verify_config OBJDIR FRAGMENT...: every CONFIG_X=y requested must be =y.
@@ -207,6 +210,7 @@ build_image_locked() {
 	cp "$obj/arch/x86/boot/bzImage" "$tmp/bzImage"
 	cp "$obj/.config" "$tmp/config"
 	printf '%s\n' "$commit" >"$tmp/commit"
+	vmlinux_build_id "$obj/vmlinux" >"$tmp/build-id" || true
 	printf '%s\n' "$((SECONDS - t0))" >"$tmp/build-seconds"
 	publish "$tmp" "$img"
 	log "built in $((SECONDS - t0)) s: $img/bzImage"
@@ -272,14 +276,24 @@ kbuild() {
 	makeflags=(-C "$src" O="$obj" -j"$(nproc)" -s)
 	if command -v ccache >/dev/null 2>&1; then
 		export CCACHE_DIR="$CACHE_ROOT/ccache"
-		export CCACHE_BASEDIR="$src" CCACHE_NOHASHDIR=1
+		# No CCACHE_BASEDIR: it makes ccache compile "../../src/TREE/x.c"
+		# instead of "/abs/TREE/x.c", which kbuild's -fmacro-prefix-map
+		# does not strip, so __FILE__ strings in vmlinux named the build
+		# tree's place and a from-scratch build elsewhere differed.
+		unset CCACHE_BASEDIR
+		export CCACHE_NOHASHDIR=1
 		export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
 		makeflags+=(CC="ccache gcc")
 		ccache_usable || export CCACHE_DISABLE=1
 	else
 		ccache_usable || true   # says why, once
 	fi
+	# Reproducible: fixed timestamp, user, host and build number (#1, not
+	# make's running count), and LOCALVERSION set (empty) so that the
+	# release carries no "+" for a git work tree: the same source and
+	# config give the same vmlinux, whatever the build tree's history.
 	export KBUILD_BUILD_TIMESTAMP="2000-01-01" KBUILD_BUILD_USER=clone3 KBUILD_BUILD_HOST=clone3-lifecycle
+	export KBUILD_BUILD_VERSION=1 LOCALVERSION=
 	# Marks our own builds, so check_tree does not take them for a
 	# developer's build in progress.
 	export CLONE3_KBUILD=1
@@ -312,6 +326,14 @@ kbuild() {
 build_failed() {
 	grep -E 'error|Error' "$1/build.log" | head -n 20 >&2
 	infra "kernel build failed (full log: $1/build.log)"
+}
+
+# vmlinux_build_id FILE: the GNU build id of a vmlinux (ELF note).
+vmlinux_build_id() {
+	local f=$1 id
+	id=$(readelf -n "$f" 2>/dev/null | awk '/Build ID:/ { print $3; exit }')
+	[ -n "$id" ] || return 1
+	printf '%s\n' "$id"
 }
 
 # tree_builders TREE: one line "PID COMMAND ARGS" per process that is
