@@ -5,8 +5,9 @@
 # median of the numbers on stdin
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
 
-# field KEY SUMMARY: one number from the first kernel of a summary.json
-field() { python3 -c "import json,sys; r=json.load(open(sys.argv[2]))[0]; print(round(r.get(sys.argv[1]) or 0, 2))" "$1" "$2"; }
+# field KEY SUMMARY: one number summed over the kernels of a summary.json
+# (one kernel for a plain verdict; every prefix for --per-commit)
+field() { python3 -c "import json,sys; print(round(sum(r.get(sys.argv[1]) or 0 for r in json.load(open(sys.argv[2]))), 2))" "$1" "$2"; }
 
 # add_touch_patch WT FILE N: append to the scratch series a patch that
 # adds one comment line at the end of FILE (content N).
@@ -22,6 +23,20 @@ add_touch_patch() {
 		>"$wt/kernel-patches/6.18/$name"
 	grep -qx "$name" "$wt/kernel-patches/6.18/series" || echo "$name" >>"$wt/kernel-patches/6.18/series"
 	rm -f "$new"
+}
+
+# use_touch_patch WT FILE NAME: make the saved patch FILE the only touch
+# patch, and delete the image it maps to (a bench-only image), so the next
+# verdict builds it.
+use_touch_patch() {
+	local wt=$1 lines tree
+	drop_touch_patches "$wt"
+	cp "$2" "$wt/kernel-patches/6.18/$3"
+	echo "$3" >>"$wt/kernel-patches/6.18/series"
+	lines=$(TOP=$wt base_commits 6.18) || exit $?
+	local -a c; mapfile -t c <<<"$lines"
+	tree=$(git -C "${c[0]}" rev-parse "${c[-1]}^{tree}")
+	rm -rf "$CACHE_ROOT/images/6.18-${tree:0:12}-$(config_hash)"
 }
 
 drop_touch_patches() {
@@ -48,7 +63,8 @@ row() { # label, then lines "build boot suite wall" on stdin
 	n=$(wc -l <<<"$data")
 	b=$(cut -d' ' -f1 <<<"$data" | median); bo=$(cut -d' ' -f2 <<<"$data" | median)
 	s=$(cut -d' ' -f3 <<<"$data" | median); w=$(cut -d' ' -f4 <<<"$data" | median)
-	printf '%-46s %4s %9s %8s %8s %9s\n' "$label" "$n" "$b" "$bo" "$s" "$w"
+	printf '%-46s %4s %9s %8s %8s %9s %16s\n' "$label" "$n" "$b" "$bo" "$s" "$w" \
+		"$(awk -v b="$b" -v bo="$bo" -v s="$s" -v w="$w" 'BEGIN { if (w > 0) printf "%d/%d/%d", 100 * b / w, 100 * bo / w, 100 * s / w; else print "-" }')"
 }
 
 bench_build() {
@@ -59,13 +75,13 @@ bench_build() {
 
 	{
 	printf '\ndeveloper loop on the 6.18 series (seconds; median of n; host %s cores, TCG)\n' "$(nproc)"
-	printf '%-46s %4s %9s %8s %8s %9s\n' step n build boot suite wall
+	printf '%-46s %4s %9s %8s %8s %9s %16s\n' step n build boot suite wall "% build/boot/suite"
 	} >"$out/table"
 	cat "$out/table"
 	if [ $cold = 1 ]; then
 		log "cold build (no image, no build tree, no ccache)"
 		local cfg; cfg=$(config_hash)
-		rm -rf "$CACHE_ROOT"/images/6.18-* "$CACHE_ROOT"/kbuild/linux_6.18*-"$cfg"
+		rm -rf "$CACHE_ROOT"/images/6.18-*-"$cfg" "$CACHE_ROOT"/kbuild/linux_6.18*-"$cfg"
 		CCACHE_DISABLE=1 verdict "$wt" cold | row "cold build + verdict" | tee -a "$out/table"
 	fi
 	verdict "$wt" warmup >/dev/null
@@ -79,16 +95,25 @@ bench_build() {
 	verdict "$wt" back-to-series >/dev/null
 	add_touch_patch "$wt" include/linux/sched/signal.h "h-$RANDOM"
 	verdict "$wt" header-new | row "header patch, new content (full compile)" | tee -a "$out/table"
-	local v2file="$out/header-v2.patch" v2name
+	# Switching between two states built before: v1 = the series plus a
+	# fixed .c-only patch, v2 = the series plus the header patch above.
+	# Both images are the bench's own and are deleted before each build,
+	# so the build step really rebuilds (the build tree moves between the
+	# two header contents) and the figure is ccache hits, not the image
+	# cache. Neither state's compile is new to ccache after the first.
+	local v2file="$out/header-v2.patch" v2name v1file="$out/c-v1.patch" v1name
 	v2name=$(basename "$wt"/kernel-patches/6.18/9999-bench-*)
 	cp "$wt/kernel-patches/6.18/$v2name" "$v2file"
+	add_touch_patch "$wt" kernel/fork.c "c-v1-fixed"
+	v1name=$(basename "$wt"/kernel-patches/6.18/9999-bench-*)
+	cp "$wt/kernel-patches/6.18/$v1name" "$v1file"
+	verdict "$wt" header-v1-0 >/dev/null   # v1's fork.c content seen once
 	for ((i = 1; i <= 2; i++)); do
-		drop_touch_patches "$wt"
-		verdict "$wt" header-v1-$i
-		cp "$v2file" "$wt/kernel-patches/6.18/$v2name"
-		echo "$v2name" >>"$wt/kernel-patches/6.18/series"
+		use_touch_patch "$wt" "$v2file" "$v2name"
 		verdict "$wt" header-v2-$i
-	done | row "switch v2 -> v1 -> v2 (seen before, ccache)" | tee -a "$out/table"
+		use_touch_patch "$wt" "$v1file" "$v1name"
+		verdict "$wt" header-v1-$i
+	done | row "switch v1 <-> v2 (images deleted: ccache hits)" | tee -a "$out/table"
 	drop_touch_patches "$wt"
 	verdict "$wt" per-commit-warmup --per-commit >/dev/null
 	verdict "$wt" per-commit --per-commit | row "--per-commit over the series, warm" | tee -a "$out/table"
