@@ -71,7 +71,8 @@ bench_build() {
 	local wt="$out/project" i
 	log "scratch copy of the project in $wt"
 	scratch_copy "$wt"
-	export CLONE3_BUILD_DIR="$BUILD_DIR"
+	# Its own suite build directory: the scratch copy's sources, not $TOP's.
+	export CLONE3_BUILD_DIR="$BUILD_DIR-bench"
 
 	{
 	printf '\ndeveloper loop on the 6.18 series (seconds; median of n; host %s cores, TCG)\n' "$(nproc)"

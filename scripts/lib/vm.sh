@@ -6,6 +6,15 @@ BUILD_DIR=${CLONE3_BUILD_DIR:-$TOP/build}
 # something fails.
 build_suite() {
 	need_tool meson ninja
+	# A build directory set up for another copy of the project (the
+	# bench's scratch copy, another clone) would build that copy's suite.
+	local srcdir
+	srcdir=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["directories"]["source"])' \
+		"$BUILD_DIR/meson-info/meson-info.json" 2>/dev/null || true)
+	if [ -f "$BUILD_DIR/build.ninja" ] && [ -n "$srcdir" ] && [ "$srcdir" != "$TOP" ]; then
+		warn "$BUILD_DIR builds $srcdir, not $TOP; setting it up again"
+		meson setup --wipe "$BUILD_DIR" "$TOP" >/dev/null 2>&1 || rm -rf "$BUILD_DIR"
+	fi
 	if [ ! -f "$BUILD_DIR/build.ninja" ]; then
 		log "configuring the test suite (meson setup $BUILD_DIR)"
 		meson setup "$BUILD_DIR" "$TOP" >"$TOP/.meson-setup.log" 2>&1 || {
