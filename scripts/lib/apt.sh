@@ -63,7 +63,7 @@ apt_init_locked() {
 	local stamp="$APT_DIR/lists/.updated"
 	if [ "${1:-}" = force ] || [ $changed = 1 ] || [ ! -f "$stamp" ] ||
 		[ -n "$(find "$stamp" -mmin +1440)" ]; then
-		log "refreshing private apt lists from $mirror"
+		log "refreshing private apt lists (the mirror of the system's apt sources)"
 		apt_private apt-get -qq update >"$APT_DIR/update.log" 2>&1 ||
 			infra "apt-get update of the private lists failed (see $APT_DIR/update.log); check the network and the mirror"
 		touch "$stamp"
