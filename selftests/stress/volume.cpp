@@ -122,6 +122,24 @@ void check_no_sigchld(Report& r, const char* what)
         r.fail("%s: SIGCHLD arrived, though every child was autoreap", what);
 }
 
+// Records a new child of the batch (expected wait status: status); null,
+// and a failure, when its clone failed.
+Kid* add_kid(Report& r, const char* what, long batch, long* made, Child c, int status, std::vector<Kid>& kids)
+{
+    if (!c) {
+        r.fail("batch %ld: clone3 of %s child %ld: %s", batch, what, *made, std::strerror(c.error));
+        return nullptr;
+    }
+    r.children++;
+    ++*made;
+    Kid k;
+    k.pid = c.pid;
+    k.pidfd = std::move(c.pidfd);
+    k.status = status;
+    kids.push_back(std::move(k));
+    return &kids.back();
+}
+
 // The end of a batch: every child must reach POLLHUP on its watched pidfd
 // (autokill: the observer, the clone3 one is closed) and pass
 // check_released(); then nothing may be waitable. Adds the children
@@ -204,18 +222,10 @@ void volume_autoreap(Context& ctx, Report& r)
                     ::kill(::getpid(), WTERMSIG(status));
                 return WEXITSTATUS(status);
             });
-            if (!c) {
-                r.fail("batch %ld: clone3 of autoreap child %ld: %s", batch, made, std::strerror(c.error));
+            if (!add_kid(r, "autoreap", batch, &made, std::move(c), status, kids)) {
                 broken = true;
                 break;
             }
-            r.children++;
-            made++;
-            Kid k;
-            k.pid = c.pid;
-            k.pidfd = std::move(c.pidfd);
-            k.status = status;
-            kids.push_back(std::move(k));
         }
         gate_w.reset(); // every child of the batch reads EOF and ends
         if (!finish_batch(ctx, r, "autoreap", "its gate opened", batch, kids, &checked))
@@ -253,23 +263,16 @@ void volume_autokill(Context& ctx, Report& r)
                     ::pause();
                 return 0;
             });
-            if (!c) {
-                r.fail("batch %ld: clone3 of autokill child %ld: %s", batch, made, std::strerror(c.error));
+            Kid* k = add_kid(r, "autokill", batch, &made, std::move(c), SIGKILL, kids);
+            if (!k) {
                 broken = true;
                 break;
             }
-            r.children++;
-            made++;
-            Kid k;
-            k.pid = c.pid;
-            k.pidfd = std::move(c.pidfd);
-            k.observer.reset(sys::pidfd_open(c.pid));
-            k.status = SIGKILL;
-            if (!k.observer) {
-                r.fail("batch %ld: pidfd_open of autokill child %d: %s", batch, c.pid, std::strerror(errno));
+            k->observer.reset(sys::pidfd_open(k->pid));
+            if (!k->observer) {
+                r.fail("batch %ld: pidfd_open of autokill child %d: %s", batch, k->pid, std::strerror(errno));
                 broken = true;
             }
-            kids.push_back(std::move(k));
         }
         // All alive while their clone3 pidfd is open.
         for (const Kid& k : kids)
