@@ -27,18 +27,7 @@ void* sleep_forever(void*)
     return nullptr;
 }
 
-int count_tasks(pid_t pid)
-{
-    DIR* dir = ::opendir(("/proc/" + std::to_string(pid) + "/task").c_str());
-    if (!dir)
-        return -1;
-    int n = 0;
-    while (struct dirent* ent = ::readdir(dir))
-        if (ent->d_name[0] != '.')
-            ++n;
-    ::closedir(dir);
-    return n;
-}
+int count_tasks(pid_t pid) { return count_entries("/proc/" + std::to_string(pid) + "/task"); }
 
 // The next pid our pid namespace hands out is want: through ns_last_pid
 // when the kernel has it (CONFIG_CHECKPOINT_RESTORE), otherwise through

@@ -23,18 +23,7 @@ constexpr int kChildren = 1000;
 constexpr int kBatch = 50;
 
 // Entries of /proc/self/fd (the directory's own descriptor included).
-int count_fds()
-{
-    DIR* dir = ::opendir("/proc/self/fd");
-    if (!dir)
-        return -1;
-    int n = 0;
-    while (struct dirent* ent = ::readdir(dir))
-        if (ent->d_name[0] != '.')
-            ++n;
-    ::closedir(dir);
-    return n;
-}
+int count_fds() { return count_entries("/proc/self/fd"); }
 
 // Processes in state Z whose parent is us, from /proc/*/stat.
 std::set<pid_t> zombie_children()

@@ -63,13 +63,10 @@ TEST(AutoreapExit, SigkillStatusAfterPollhup)
 {
     REQUIRE_FEATURE(Autoreap);
     REQUIRE_FEATURE(PidfdInfoExit);
-    int pipefd[2];
-    ASSERT_EQ(::pipe2(pipefd, O_CLOEXEC), 0) << "pipe2";
-    UniqueFd rd(pipefd[0]), wr(pipefd[1]);
+    Gate gate = Gate::make();
+    ASSERT_TRUE(gate) << "pipe2";
     Child c = spawn(CLONE_AUTOREAP | CLONE_PIDFD, 0, [&] {
-        wr.reset();
-        char b;
-        ::read(rd.get(), &b, 1);
+        gate.wait();
         return 1;
     });
     ASSERT_TRUE(c) << "clone3 CLONE_AUTOREAP|CLONE_PIDFD: " << strerror(c.error);

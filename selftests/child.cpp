@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <grp.h>
@@ -277,4 +278,38 @@ bool wait_until_state(pid_t pid, pid_t tid, char state, int timeout_ms)
                          return paren && paren[1] == ' ' && paren[2] == state;
                      },
                      timeout_ms);
+}
+
+Gate Gate::make()
+{
+    Gate gate;
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) == 0) {
+        gate.rd.reset(fds[0]);
+        gate.wr.reset(fds[1]);
+    }
+    return gate;
+}
+
+void Gate::wait()
+{
+    wr.reset();
+    char b;
+    while (::read(rd.get(), &b, 1) < 0 && errno == EINTR) {
+    }
+}
+
+bool Gate::open() { return ::write(wr.get(), "g", 1) == 1; }
+
+int count_entries(const std::string& dir)
+{
+    DIR* d = ::opendir(dir.c_str());
+    if (!d)
+        return -1;
+    int n = 0;
+    while (struct dirent* ent = ::readdir(d))
+        if (ent->d_name[0] != '.')
+            ++n;
+    ::closedir(d);
+    return n;
 }

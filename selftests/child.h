@@ -79,3 +79,18 @@ std::string self_exe();
 bool wait_until_in_syscall(pid_t pid, long nr, int timeout_ms = kTimeoutMs);
 // The same for the state letter of /proc/PID/task/TID/stat ('Z': zombie).
 bool wait_until_state(pid_t pid, pid_t tid, char state, int timeout_ms = kTimeoutMs);
+
+// A pipe a child blocks on until the test opens it, so the test can watch
+// the child's pid before it does anything. EOF (the test gave up) opens it too.
+struct Gate {
+    UniqueFd rd, wr;
+    static Gate make();
+    explicit operator bool() const { return rd && wr; }
+    // In the child: drop our copy of the write end and block until opened.
+    void wait();
+    bool open();
+};
+
+// Entries of a directory such as /proc/PID/task or /proc/self/fd, "." and
+// ".." not counted; -1 if it cannot be opened.
+int count_entries(const std::string& dir);

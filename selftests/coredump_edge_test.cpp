@@ -57,20 +57,17 @@ TEST_F(Coredump, NoDumpNoCoredumpFields)
 {
     for (bool killed : {false, true}) {
         SCOPED_TRACE(killed ? "SIGKILL" : "_exit(0)");
-        int pipefd[2];
-        ASSERT_EQ(::pipe2(pipefd, O_CLOEXEC), 0) << "pipe2";
-        UniqueFd rd(pipefd[0]), wr(pipefd[1]);
+        Gate gate = Gate::make();
+        ASSERT_TRUE(gate) << "pipe2";
         Child c = spawn(CLONE_AUTOREAP | CLONE_PIDFD, 0, [&] {
-            wr.reset();
-            char b;
-            ::read(rd.get(), &b, 1);
+            gate.wait();
             return 0;
         });
         ASSERT_TRUE(c) << "clone3 CLONE_AUTOREAP|CLONE_PIDFD: " << strerror(c.error);
         if (killed) {
             ASSERT_EQ(sys::pidfd_send_signal(c.pidfd.get(), SIGKILL), 0) << "SIGKILL";
         }
-        wr.reset();
+        gate.wr.reset(); // EOF lets the child exit
         ASSERT_TRUE(wait_pollhup(c.pidfd.get())) << "child released";
         std::optional<uapi::PidfdInfo> info =
             pidfd_info(c.pidfd.get(), uapi::kInfoExit | uapi::kInfoCoredump);

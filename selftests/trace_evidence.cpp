@@ -14,27 +14,6 @@
 #include "sys.h"
 #include "unique_fd.h"
 
-Gate Gate::make()
-{
-    Gate gate;
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) == 0) {
-        gate.rd.reset(fds[0]);
-        gate.wr.reset(fds[1]);
-    }
-    return gate;
-}
-
-void Gate::wait()
-{
-    wr.reset();
-    char b;
-    while (::read(rd.get(), &b, 1) < 0 && errno == EINTR) {
-    }
-}
-
-bool Gate::open() { return ::write(wr.get(), "g", 1) == 1; }
-
 Trace Trace::of(const LifecycleTracer& tracer)
 {
     Trace trace;

@@ -13,16 +13,6 @@
 #include "bpf/lifecycle_tracer.h"
 #include "unique_fd.h"
 
-// A pipe a child blocks on until the test opens it, so the test can watch
-// the child's pid before it does anything. EOF (the test gave up) opens it too.
-struct Gate {
-    UniqueFd rd, wr;
-    static Gate make();
-    explicit operator bool() const { return rd && wr; }
-    // In the child: drop our copy of the write end and block until opened.
-    void wait();
-    bool open();
-};
 
 // A snapshot of the recorded events, with the questions the tests ask.
 struct Trace {
