@@ -50,20 +50,6 @@ int exec_eof_exit(int exe_fd, int stdin_fd, const char* code)
     return 100 + errno;
 }
 
-struct Pipe {
-    UniqueFd rd, wr;
-    static Pipe make()
-    {
-        int fds[2] = {-1, -1};
-        Pipe p;
-        if (::pipe2(fds, O_CLOEXEC) == 0) {
-            p.rd.reset(fds[0]);
-            p.wr.reset(fds[1]);
-        }
-        return p;
-    }
-};
-
 } // namespace
 
 // Reparented to a pid-namespace init (its parent died), an autoreap
@@ -76,32 +62,20 @@ TEST(AutoreapEdge, ReparentedToPidnsInit)
         if (::getpid() != 1)
             return 1;
         BlockedSignal sigchld(SIGCHLD);
-        Pipe release = Pipe::make();
-        Channel ch = Channel::make();
-        if (!release.rd || !ch.ends[0])
+        Gate release = Gate::make();
+        if (!release)
             return 2;
-        int report = ch.ends[1].get();
-        Child middle = spawn(CLONE_PIDFD, SIGCHLD, [&] {
-            Child g = spawn(CLONE_AUTOREAP, 0, [&] {
-                release.wr.reset();
-                char b;
-                return ::read(release.rd.get(), &b, 1) == 1 ? 35 : 36;
-            });
-            return g && send_msg(report, &g.pid, sizeof(g.pid)) ? 0 : 1;
-        });
-        pid_t g = -1;
-        if (!middle || recv_msg(ch.ends[0].get(), &g, sizeof(g)) != sizeof(g))
-            return 3;
-        UniqueFd gfd(sys::pidfd_open(g));
-        std::optional<int> mstatus = wait_child(middle.pid, middle.pidfd.get());
-        if (!gfd || !mstatus || *mstatus != 0)
-            return 4;
+        Orphan o = make_orphan(CLONE_AUTOREAP, release, 35);
+        if (o.failure)
+            return o.failure;
+        const pid_t g = o.pid;
+        const UniqueFd& gfd = o.pidfd;
         sigchld.drain(); // the middle process's own SIGCHLD
         // /proc shows the outer namespace; pidfd_info speaks ours.
         std::optional<uapi::PidfdInfo> pinfo = pidfd_info(gfd.get(), uapi::kInfoPid);
         if (!pinfo || pinfo->ppid != 1)
             return 5;
-        if (::write(release.wr.get(), "x", 1) != 1)
+        if (!release.open())
             return 6;
         if (status_after_pollhup(gfd.get()) != 35 << 8)
             return 7;
@@ -126,7 +100,7 @@ TEST(AutoreapEdge, SurvivesExec)
     REQUIRE_FEATURE(PidfdInfoExit);
     UniqueFd exe(::open(self_exe().c_str(), O_PATH | O_CLOEXEC));
     ASSERT_TRUE(exe) << "open " << self_exe();
-    Pipe in = Pipe::make();
+    Gate in = Gate::make();
     ASSERT_TRUE(in.rd) << "pipe2";
     BlockedSignal sigchld(SIGCHLD);
     Child c = spawn(CLONE_AUTOREAP | CLONE_PIDFD, 0,
@@ -211,7 +185,7 @@ TEST(AutoreapEdge, Vfork)
     EXPECT_TRUE(no_zombie(quits.pid)) << "no zombie of the vfork child";
 
     UniqueFd exe(::open(self_exe().c_str(), O_PATH | O_CLOEXEC));
-    Pipe in = Pipe::make();
+    Gate in = Gate::make();
     ASSERT_TRUE(exe && in.rd) << "exe and pipe";
     Child execs = spawn(CLONE_AUTOREAP | CLONE_PIDFD | CLONE_VFORK, 0,
                         [&] { return exec_eof_exit(exe.get(), in.rd.get(), "47"); });
@@ -230,12 +204,10 @@ TEST(AutoreapEdge, Vfork)
 TEST(AutoreapEdge, SignalAfterReleaseIsEsrch)
 {
     REQUIRE_FEATURE(Autoreap);
-    Pipe release = Pipe::make();
+    Gate release = Gate::make();
     ASSERT_TRUE(release.rd) << "pipe2";
     Child c = spawn(CLONE_AUTOREAP | CLONE_PIDFD, 0, [&] {
-        release.wr.reset();
-        char b;
-        ::read(release.rd.get(), &b, 1);
+        release.wait();
         return 0;
     });
     ASSERT_TRUE(c) << "clone3 CLONE_AUTOREAP|CLONE_PIDFD: " << strerror(c.error);

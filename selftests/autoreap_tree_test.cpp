@@ -81,31 +81,18 @@ TEST(AutoreapTree, ReparentedToSubreaper)
         if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
             return 1;
         BlockedSignal sigchld(SIGCHLD);
-        int release[2];
-        Channel ch = Channel::make();
-        if (::pipe2(release, O_CLOEXEC) != 0 || !ch.ends[0])
+        Gate release = Gate::make();
+        if (!release)
             return 2;
-        UniqueFd rd(release[0]), wr(release[1]);
-        int report = ch.ends[1].get();
-        Child middle = spawn(CLONE_PIDFD, SIGCHLD, [&] {
-            Child g = spawn(CLONE_AUTOREAP, 0, [&] {
-                wr.reset();
-                char b;
-                return ::read(rd.get(), &b, 1) == 1 ? 31 : 32;
-            });
-            return g && send_msg(report, &g.pid, sizeof(g.pid)) ? 0 : 1;
-        });
-        pid_t g = -1;
-        if (!middle || recv_msg(ch.ends[0].get(), &g, sizeof(g)) != sizeof(g))
-            return 3;
-        UniqueFd gfd(sys::pidfd_open(g));
-        std::optional<int> mstatus = wait_child(middle.pid, middle.pidfd.get());
-        if (!gfd || !mstatus || *mstatus != 0)
-            return 4;
+        Orphan o = make_orphan(CLONE_AUTOREAP, release, 31);
+        if (o.failure)
+            return o.failure;
+        const pid_t g = o.pid;
+        const UniqueFd& gfd = o.pidfd;
         sigchld.drain(); // the middle process's own SIGCHLD
         if (parent_of(g) != ::getpid())
             return 5; // not reparented to us
-        if (::write(wr.get(), "x", 1) != 1 || !wait_pollhup(gfd.get()))
+        if (!release.open() || !wait_pollhup(gfd.get()))
             return 6;
         int st;
         if (::waitpid(g, &st, __WALL | WNOHANG) != -1 || errno != ECHILD)

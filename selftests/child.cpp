@@ -291,12 +291,14 @@ Gate Gate::make()
     return gate;
 }
 
-void Gate::wait()
+bool Gate::wait()
 {
     wr.reset();
     char b;
-    while (::read(rd.get(), &b, 1) < 0 && errno == EINTR) {
+    ssize_t n;
+    while ((n = ::read(rd.get(), &b, 1)) < 0 && errno == EINTR) {
     }
+    return n == 1;
 }
 
 bool Gate::open() { return ::write(wr.get(), "g", 1) == 1; }
@@ -312,4 +314,28 @@ int count_entries(const std::string& dir)
             ++n;
     ::closedir(d);
     return n;
+}
+
+Orphan make_orphan(std::uint64_t flags, Gate& gate, int code)
+{
+    Orphan o;
+    Channel ch = Channel::make();
+    if (!ch.ends[0]) {
+        o.failure = 4;
+        return o;
+    }
+    int report = ch.ends[1].get();
+    Child middle = spawn(CLONE_PIDFD, SIGCHLD, [&] {
+        Child g = spawn(flags, 0, [&] { return gate.wait() ? code : code + 1; });
+        return g && send_msg(report, &g.pid, sizeof(g.pid)) ? 0 : 1;
+    });
+    if (!middle || recv_msg(ch.ends[0].get(), &o.pid, sizeof(o.pid)) != sizeof(o.pid)) {
+        o.failure = 3;
+        return o;
+    }
+    o.pidfd.reset(sys::pidfd_open(o.pid));
+    std::optional<int> status = wait_child(middle.pid, middle.pidfd.get());
+    if (!o.pidfd || !status || *status != 0)
+        o.failure = 4;
+    return o;
 }

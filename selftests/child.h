@@ -86,11 +86,24 @@ struct Gate {
     UniqueFd rd, wr;
     static Gate make();
     explicit operator bool() const { return rd && wr; }
-    // In the child: drop our copy of the write end and block until opened.
-    void wait();
+    // In the child: drop our copy of the write end and block until opened;
+    // true when opened by open(), false on EOF (the test closed it).
+    bool wait();
     bool open();
 };
 
 // Entries of a directory such as /proc/PID/task or /proc/self/fd, "." and
 // ".." not counted; -1 if it cannot be opened.
 int count_entries(const std::string& dir);
+
+// An orphan: a middle child clones G (flags, exit_signal 0) and exits at
+// once, so G is reparented to the nearest subreaper or pid-namespace init
+// (the caller, when it is one). G blocks on gate and then exits with code,
+// code + 1 if the gate only reached EOF. failure: 0, or 3 when G's pid never
+// came, 4 when the middle child failed or G could not be opened.
+struct Orphan {
+    pid_t pid = -1;
+    UniqueFd pidfd; // from pidfd_open(): never an autokill copy
+    int failure = 0;
+};
+Orphan make_orphan(std::uint64_t flags, Gate& gate, int code);
