@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
 """Combine per-kernel summary.json files into OUT/summary.json and print
-a short table. Usage: report.py OUT SUMMARY.json..."""
+a short table; OUT/junit.xml holds one testsuite per kernel, made from the
+judged records. Usage: report.py OUT SUMMARY.json..."""
 import json
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from harness import junit  # noqa: E402
 
 
 def main():
     out = Path(sys.argv[1])
     rows = [json.loads(Path(p).read_text()) for p in sys.argv[2:] if Path(p).exists()]
     (out / "summary.json").write_text(json.dumps(rows, indent=2) + "\n")
+    (out / "junit.xml").write_text(junit.document(
+        [junit.testsuite(r["id"], r.get("tests", []), r.get("kernel_problems", []),
+                         r.get("infra_error")) for r in rows]))
     print()
     print(f"{'kernel':34} {'role':8} {'uname -r':32} {'pass':>5} {'fail':>5} {'skip':>5} "
           f"{'build s':>7} {'boot s':>7} {'suite s':>7}  verdict")
@@ -25,7 +32,7 @@ def main():
     if known:
         print(f"known upstream defects: {known} test(s) failed on the oracle or in a series prefix "
               "before the patch that fixes them, as expected")
-    print(f"\nresults: {out} (console.log, ktap.txt, junit.xml, summary.json per kernel)")
+    print(f"\nresults: {out} (console.log, ktap.txt, junit.xml, summary.json per kernel; junit.xml and summary.json of all)")
     print(f"kernels: {len(rows)}, met expectation: {sum(r['verdict'] == 'pass' for r in rows)}; "
           f"tests: {total['passed']} passed, {total['failed']} failed, {total['skipped']} skipped")
 

@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
 """Judge one boot: read the KTAP stream, the result record and the console
 log that a QEMU run left in DIR, apply the role's expectation and write
-DIR/ktap.txt, DIR/junit.xml and DIR/summary.json.
+DIR/ktap.txt, DIR/junit.xml and DIR/summary.json. summary.json holds one
+record per test (name, status, skip reason, failure messages, judgement);
+junit.xml is made from those records and carries the verdict.
 
 Exit code: 0 the role's expectation is met, 1 a test failure or a broken
 expectation, 255 an infrastructure failure (the suite never ran)."""
 import argparse
-import fnmatch
 import json
 import re
 import sys
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from harness import judge as J  # noqa: E402
+from harness import junit, ktap  # noqa: E402
 
 SPLAT = re.compile(
     r"(Kernel panic|BUG:|Oops|WARNING: CPU|WARNING: .* at |general protection fault|"
@@ -26,62 +30,6 @@ def read(path):
         return Path(path).read_text(errors="replace").replace("\r", "")
     except FileNotFoundError:
         return ""
-
-
-def parse_ktap(text):
-    plan, results = None, []
-    for line in text.splitlines():
-        m = re.match(r"^1\.\.(\d+)", line)
-        if m and plan is None:
-            plan = int(m.group(1))
-            continue
-        m = re.match(r"^(not ok|ok) (\d+) (.*?)(?: # (SKIP|TODO)\b ?(.*))?$", line)
-        if m:
-            status = "skip" if m.group(4) == "SKIP" else (
-                "pass" if m.group(1) == "ok" else "fail")
-            results.append({"name": m.group(3).strip(), "status": status,
-                            "reason": (m.group(5) or "").strip()})
-    return plan, results
-
-
-def suite_of(name):
-    return name.split(".", 1)[0].split("/")[-1]
-
-
-def is_baseline(name):
-    return suite_of(name).startswith("Baseline")
-
-
-def is_prereq(name):
-    # Tests of what the flags build on (PIDFD_GET_INFO, PIDFD_INFO_EXIT,
-    # supported_mask): upstream has them, so a control may pass them.
-    return suite_of(name).startswith("Prereq")
-
-
-def load_known(path):
-    known = {}
-    for line in read(path).splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            parts = line.split(None, 1)
-            known[parts[0]] = parts[1] if len(parts) > 1 else ""
-    return known
-
-
-def junit_from_ktap(kid, results):
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<testsuites name={quoteattr(kid)} tests="{len(results)}">',
-           f'<testsuite name={quoteattr(kid)} tests="{len(results)}">']
-    for r in results:
-        suite, _, case = r["name"].rpartition(".")
-        out.append(f'<testcase classname={quoteattr(suite)} name={quoteattr(case)}>')
-        if r["status"] == "fail":
-            out.append('<failure message="failed (see ktap.txt)"/>')
-        elif r["status"] == "skip":
-            out.append(f'<skipped message={quoteattr(r["reason"])}/>')
-        out.append('</testcase>')
-    out += ['</testsuite>', '</testsuites>']
-    return "\n".join(out) + "\n"
 
 
 def main():
@@ -99,29 +47,20 @@ def main():
     a = ap.parse_args()
     d = Path(a.dir)
 
-    ktap = read(d / "ktap.raw")
+    stream = read(d / "ktap.raw")
     record = read(d / "result.raw")
     console = read(d / "console.log")
-    (d / "ktap.txt").write_text(ktap)
-    plan, results = parse_ktap(ktap)
+    (d / "ktap.txt").write_text(stream)
+    plan, results, pending = ktap.parse(stream)
     m = re.search(r"^CLONE3-UNAME (.*)$", record, re.M)
     uname = m.group(1) if m else None
     m = re.search(r"^CLONE3-EXIT (-?\d+)$", record, re.M)
     suite_exit = int(m.group(1)) if m else None
-    m = re.search(r"CLONE3-JUNIT-BEGIN\n(.*?)\n?CLONE3-JUNIT-END", record, re.S)
-    junit = m.group(1) if m and m.group(1).strip() else junit_from_ktap(a.id, results)
-    (d / "junit.xml").write_text(junit)
 
     splats = [line for line in console.splitlines() if SPLAT.search(line)]
     panics = [line for line in console.splitlines() if PANIC.search(line)]
-    known = load_known(a.known) if a.known else {}
-    unsupported = load_known(a.unsupported) if a.unsupported else {}
-
-    def unsupported_reason(name):
-        for pattern, reason in unsupported.items():
-            if fnmatch.fnmatchcase(name, pattern):
-                return reason
-        return None
+    known = J.load_list(read(a.known)) if a.known else {}
+    unsupported = J.load_list(read(a.unsupported)) if a.unsupported else {}
     problems, notes, infra, expected_skips = [], [], None, []
     last = results[-1]["name"] if results else "none"
 
@@ -153,48 +92,19 @@ def main():
         if splats:
             problems.append(f"{len(splats)} splat line(s) in console.log, first: {splats[0].strip()}")
 
+    kernel_problems = list(problems)
+    if pending and suite_exit is None:
+        kernel_problems.append(f"last messages before the end: {' | '.join(pending[-3:])}")
+    J.judge_all(results, a.role, known, unsupported)
     for r in results:
-        name, st = r["name"], r["status"]
-        feature = not is_baseline(name)
-        if a.role in ("dut", "oracle"):
-            if st == "fail":
-                if a.role == "oracle" and name in known:
-                    notes.append(f"known upstream defect: {name} failed on the oracle, as expected "
-                                 f"({known[name]})")
-                else:
-                    problems.append(f"FAIL {name}")
-            elif st == "skip":
-                why = unsupported_reason(name) if a.role == "dut" else None
-                if why is None:
-                    problems.append(f"SKIP {name} ({r['reason']}): role {a.role} allows no skip")
-                else:
-                    expected_skips.append(name)
-            elif st == "pass" and a.role == "dut" and unsupported_reason(name) is not None:
-                problems.append(f"PASS {name}, which this base lists as unsupported: "
-                                "update the base's expected-unsupported.txt")
-        elif a.role == "prefix":
-            # A prefix of the series: later features skip, nothing fails,
-            # except the upstream defects the series fixes in a later
-            # patch: up to that patch the prefix behaves like upstream.
-            # The whole series (role dut) must pass them.
-            if st == "fail" and name in known:
-                notes.append(f"known upstream defect: {name} failed in this prefix; a later "
-                             f"patch of the series fixes it ({known[name]})")
-            elif st == "fail":
-                problems.append(f"FAIL {name}")
-            elif not feature and st == "skip":
-                problems.append(f"SKIP {name}: baseline tests must run everywhere")
-        else:
-            if st == "fail":
-                problems.append(f"FAIL {name}")
-            elif feature and st == "pass" and not is_prereq(name):
-                problems.append(f"PASS {name} on a control kernel: this feature test "
-                                "cannot fail, it passes without the feature")
-            elif not feature and st == "skip":
-                problems.append(f"SKIP {name}: baseline tests must run everywhere")
-
+        if r["judgement"] == J.FAILURE:
+            problems.append(f"{r['name']}: {r['why']}")
+        elif r["judgement"] == J.EXPECTED_FAILURE:
+            notes.append(f"known upstream defect: {r['name']} ({r['why']})")
+        elif r["judgement"] == J.EXPECTED_SKIP and a.role == "dut":
+            expected_skips.append(r)
     if expected_skips:
-        reasons = sorted({unsupported_reason(n) for n in expected_skips})
+        reasons = sorted({r["why"].split(": ", 1)[1] for r in expected_skips})
         notes.append(f"{len(expected_skips)} test(s) skipped as listed unsupported on this base: "
                      + "; ".join(reasons))
     count = {s: sum(1 for r in results if r["status"] == s) for s in ("pass", "fail", "skip")}
@@ -207,6 +117,8 @@ def main():
         "planned": plan, "suite_exit": suite_exit, "verdict": verdict,
         "infra_error": infra, "problems": problems, "notes": notes,
         "splats": splats[:20],
+        "kernel_problems": kernel_problems,
+        "tests": results,
         "build_seconds": a.build_seconds,
         "boot_seconds": float(read(d / "boot-seconds").strip() or 0) if read(d / "boot-seconds") else None,
         "wall_seconds": float(read(d / "wall-seconds").strip() or 0) if read(d / "wall-seconds") else None,
@@ -214,6 +126,8 @@ def main():
     if summary["boot_seconds"] is not None and summary["wall_seconds"] is not None:
         summary["suite_seconds"] = summary["wall_seconds"] - summary["boot_seconds"]
     (d / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (d / "junit.xml").write_text(junit.document(
+        [junit.testsuite(a.id, results, kernel_problems, infra)]))
 
     for n in notes:
         print(f"    note: {n}")
