@@ -27,6 +27,13 @@ namespace {
 struct IdChild {
     Child c;
     UniqueFd ctl;
+
+    // The child is running with its ids (it reported so).
+    bool took_ids()
+    {
+        char b;
+        return c && recv_msg(ctl.get(), &b, 1) == 1;
+    }
 };
 
 IdChild start_id_child()
@@ -66,9 +73,7 @@ TEST(PrereqPidfdInfo, LiveChildPidAndCreds)
 {
     REQUIRE_FEATURE(PidfdGetInfo);
     IdChild k = start_id_child();
-    ASSERT_TRUE(k.c) << "clone3: " << strerror(k.c.error);
-    char b;
-    ASSERT_EQ(recv_msg(k.ctl.get(), &b, 1), 1) << "the child took its ids";
+    ASSERT_TRUE(k.took_ids()) << "clone3 (" << strerror(k.c.error) << ") and the child took its ids";
     std::optional<uapi::PidfdInfo> info =
         pidfd_info(k.c.pidfd.get(), uapi::kInfoPid | uapi::kInfoCreds);
     k.ctl.reset();
@@ -155,9 +160,7 @@ TEST(PrereqPidfdInfo, FieldOffsets)
 {
     REQUIRE_FEATURE(PidfdInfoExit);
     IdChild k = start_id_child();
-    ASSERT_TRUE(k.c) << "clone3: " << strerror(k.c.error);
-    char b;
-    ASSERT_EQ(recv_msg(k.ctl.get(), &b, 1), 1) << "the child took its ids";
+    ASSERT_TRUE(k.took_ids()) << "clone3 (" << strerror(k.c.error) << ") and the child took its ids";
     RawInfo raw;
     int ret = raw.get(k.c.pidfd.get(), uapi::kInfoPid | uapi::kInfoCreds | uapi::kInfoCgroupId,
                       uapi::kInfoSizeVer0);
