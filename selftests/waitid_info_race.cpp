@@ -103,7 +103,7 @@ void run_waitid_info_race(long rounds, unsigned seed, WaitidInfoRace& c)
     for (long i = 0; i < rounds; ++i) {
         // Spin a little, so the exit (and the reap) lands anywhere in the
         // querier's loop; SIGKILL now and then, for a status of the other kind.
-        const long spins = std::uniform_int_distribution<long>(0, 1000)(rng);
+        const long spins = std::uniform_int_distribution<long>(0, 500)(rng);
         const bool kill_self = i % 8 == 7;
         const int code = 1 + static_cast<int>(i % 200);
         Child child = spawn(CLONE_PIDFD, SIGCHLD, [=] {

@@ -13,14 +13,14 @@
 #include "feature_probes.h"
 #include "waitid_info_race.h"
 
-// 120 rounds (about a second on TCG): no ESRCH, no reply after the reap
+// 80 rounds (under a second on TCG): no ESRCH, no reply after the reap
 // without PIDFD_INFO_EXIT or with a status other than waitid()'s.
 TEST(PidfdInfoParity, WaitidReapRacingGetInfo)
 {
     REQUIRE_FEATURE(Autoreap);
     REQUIRE_FEATURE(PidfdInfoExit);
     WaitidInfoRace counts;
-    run_waitid_info_race(120, 1, counts);
+    run_waitid_info_race(80, 1, counts);
     EXPECT_GT(counts.after_reap, 0) << "replies after the reap were made";
     EXPECT_EQ(counts.esrch, 0) << counts.describe();
     EXPECT_EQ(counts.missing_exit, 0) << counts.describe();
