@@ -76,10 +76,8 @@ int parent_with_tracer_thread(bool reap)
 
 void run_scenario(bool reap)
 {
-    Child parent = spawn(CLONE_PIDFD, SIGCHLD, [reap] { return parent_with_tracer_thread(reap); });
-    ASSERT_TRUE(parent) << "clone3 of the parent: " << strerror(parent.error);
-    std::optional<int> status = wait_child(parent.pid, parent.pidfd.get());
-    ASSERT_TRUE(status) << "the parent finished (a hang: the tracee was never released)";
+    std::optional<int> status = run_in_process([reap] { return parent_with_tracer_thread(reap); });
+    ASSERT_TRUE(status) << "the parent ran and finished (a hang: the tracee was never released)";
     EXPECT_EQ(*status, 0) << describe_status(*status)
                           << " (10: setup, 11: PTRACE_SEIZE from the parent's thread, 12: that "
                              "thread's waitid saw no exit, 13: wrong status, 14: no POLLHUP (not "
