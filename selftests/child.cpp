@@ -121,6 +121,14 @@ std::optional<int> wait_child(pid_t pid, int pidfd, int timeout_ms)
     return status;
 }
 
+std::optional<int> run_in_process(const Body& body, int timeout_ms)
+{
+    Child c = spawn(CLONE_PIDFD, SIGCHLD, body);
+    if (!c)
+        return std::nullopt;
+    return wait_child(c.pid, c.pidfd.get(), timeout_ms);
+}
+
 std::optional<uapi::PidfdInfo> pidfd_info(int pidfd, std::uint64_t mask)
 {
     uapi::PidfdInfo info{};

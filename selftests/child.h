@@ -41,6 +41,10 @@ bool wait_pollhup(int pidfd, int timeout_ms = kTimeoutMs);
 // reaped, and nullopt comes back.
 std::optional<int> wait_child(pid_t pid, int pidfd = -1, int timeout_ms = kTimeoutMs);
 
+// Run body in an ordinary child process and wait for it (wait_child());
+// its wait status, or nullopt when the clone failed or it timed out.
+std::optional<int> run_in_process(const Body& body, int timeout_ms = kTimeoutMs);
+
 // PIDFD_GET_INFO asking for mask; nullopt (errno kept) when the ioctl fails.
 std::optional<uapi::PidfdInfo> pidfd_info(int pidfd, std::uint64_t mask);
 

@@ -75,9 +75,9 @@ protected:
             << "write " << coredump::kCorePattern << ": " << strerror(errno);
     }
 
-    // Spawn an autoreap child that crashes, wait for POLLHUP, return the
-    // info asking for exit and coredump fields.
-    std::optional<uapi::PidfdInfo> CrashAndRead(void (*crash)())
+    // Spawn an autoreap child that crashes and wait for POLLHUP; an empty
+    // Child (the failure added) when that did not work.
+    Child CrashAndRelease(void (*crash)())
     {
         Child c = spawn(CLONE_AUTOREAP | CLONE_PIDFD, 0, [crash]() -> int {
             struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
@@ -87,12 +87,21 @@ protected:
         });
         if (!c) {
             ADD_FAILURE() << "clone3 CLONE_AUTOREAP|CLONE_PIDFD: " << strerror(c.error);
-            return std::nullopt;
+            return Child{};
         }
         if (!wait_pollhup(c.pidfd.get())) {
             ADD_FAILURE() << "crashed child not released (POLLHUP) within the timeout";
-            return std::nullopt;
+            return Child{};
         }
+        return c;
+    }
+
+    // CrashAndRelease(), then the info asking for exit and coredump fields.
+    std::optional<uapi::PidfdInfo> CrashAndRead(void (*crash)())
+    {
+        Child c = CrashAndRelease(crash);
+        if (!c)
+            return std::nullopt;
         std::optional<uapi::PidfdInfo> info =
             pidfd_info(c.pidfd.get(), uapi::kInfoExit | uapi::kInfoCoredump);
         if (!info)

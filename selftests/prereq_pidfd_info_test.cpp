@@ -17,6 +17,7 @@
 
 #include "child.h"
 #include "feature_probes.h"
+#include "pidfd_info_raw.h"
 #include "sys.h"
 
 namespace {
@@ -26,6 +27,13 @@ namespace {
 struct IdChild {
     Child c;
     UniqueFd ctl;
+
+    // The child is running with its ids (it reported so).
+    bool took_ids()
+    {
+        char b;
+        return c && recv_msg(ctl.get(), &b, 1) == 1;
+    }
 };
 
 IdChild start_id_child()
@@ -65,9 +73,7 @@ TEST(PrereqPidfdInfo, LiveChildPidAndCreds)
 {
     REQUIRE_FEATURE(PidfdGetInfo);
     IdChild k = start_id_child();
-    ASSERT_TRUE(k.c) << "clone3: " << strerror(k.c.error);
-    char b;
-    ASSERT_EQ(recv_msg(k.ctl.get(), &b, 1), 1) << "the child took its ids";
+    ASSERT_TRUE(k.took_ids()) << "clone3 (" << strerror(k.c.error) << ") and the child took its ids";
     std::optional<uapi::PidfdInfo> info =
         pidfd_info(k.c.pidfd.get(), uapi::kInfoPid | uapi::kInfoCreds);
     k.ctl.reset();
@@ -144,4 +150,51 @@ TEST(PrereqPidfdInfo, SupportedMaskBasics)
                                uapi::kInfoExit | uapi::kInfoSupportedMask;
     const std::uint64_t mask = supported_mask_of(*info);
     EXPECT_EQ(mask & need, need) << "supported_mask 0x" << std::hex << mask;
+}
+
+// Where the fields every PIDFD_GET_INFO kernel has sit (SPEC §5), read as
+// raw bytes of a VER0 (64-byte) reply: cgroupid 8, pid 16, tgid 20, ppid
+// 24, ruid..fsgid 28..56; and exit_code 60 of a VER1 (72-byte) reply.
+// Nothing is written past the size asked for.
+TEST(PrereqPidfdInfo, FieldOffsets)
+{
+    REQUIRE_FEATURE(PidfdInfoExit);
+    IdChild k = start_id_child();
+    ASSERT_TRUE(k.took_ids()) << "clone3 (" << strerror(k.c.error) << ") and the child took its ids";
+    RawInfo raw;
+    int ret = raw.get(k.c.pidfd.get(), uapi::kInfoPid | uapi::kInfoCreds | uapi::kInfoCgroupId,
+                      uapi::kInfoSizeVer0);
+    int err = errno;
+    k.ctl.reset();
+    std::optional<int> status = wait_child(k.c.pid, k.c.pidfd.get());
+    ASSERT_EQ(ret, 0) << "PIDFD_GET_INFO (64 bytes): " << strerror(err);
+    ASSERT_TRUE(status && *status == 0) << "child ended well";
+    const std::uint64_t mask = raw.u64(0);
+    EXPECT_EQ(mask & (uapi::kInfoPid | uapi::kInfoCreds), uapi::kInfoPid | uapi::kInfoCreds)
+        << "mask 0x" << std::hex << mask;
+    if (mask & uapi::kInfoCgroupId) {
+        EXPECT_NE(raw.u64(8), 0U) << "cgroupid at 8";
+    }
+    const struct {
+        std::size_t off;
+        std::uint32_t want;
+        const char* what;
+    } fields[] = {
+        {16, static_cast<std::uint32_t>(k.c.pid), "pid"}, {20, static_cast<std::uint32_t>(k.c.pid), "tgid"},
+        {24, static_cast<std::uint32_t>(::getpid()), "ppid"}, {28, 1001, "ruid"}, {32, 2001, "rgid"},
+        {36, 1002, "euid"}, {40, 2002, "egid"}, {44, 1003, "suid"}, {48, 2003, "sgid"},
+        {52, 1002, "fsuid"}, {56, 2002, "fsgid"},
+    };
+    for (const auto& f : fields)
+        EXPECT_EQ(raw.u32(f.off), f.want) << f.what << " at offset " << f.off;
+    EXPECT_TRUE(raw.untouched(uapi::kInfoSizeVer0)) << "bytes written past a 64-byte struct";
+
+    Child c = spawn(CLONE_PIDFD, SIGCHLD, [] { return 42; });
+    ASSERT_TRUE(c) << "clone3: " << strerror(c.error);
+    ASSERT_TRUE(wait_child(c.pid, c.pidfd.get())) << "reaped";
+    ASSERT_EQ(raw.get(c.pidfd.get(), uapi::kInfoExit, uapi::kInfoSizeVer1), 0)
+        << "PIDFD_GET_INFO (72 bytes) after the reap: " << strerror(errno);
+    EXPECT_TRUE(raw.u64(0) & uapi::kInfoExit) << "mask 0x" << std::hex << raw.u64(0);
+    EXPECT_EQ(raw.u32(60), 42U << 8) << "exit_code at 60";
+    EXPECT_TRUE(raw.untouched(uapi::kInfoSizeVer1)) << "bytes written past a 72-byte struct";
 }

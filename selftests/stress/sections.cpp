@@ -33,6 +33,7 @@ const std::vector<Section>& sections()
         {"stress.fuzz_clone3_nobody", 20, 15000, fuzz_clone3_nobody},
         {"stress.fuzz_clone3_autoreap_caller", 15, 10000, fuzz_clone3_autoreap_caller},
         {"stress.fuzz_pidfd_info", 15, 100000, fuzz_pidfd_info},
+        {"stress.waitid_info_race", 30, 20000, waitid_info_race},
         {"stress.unpriv_autokill_nnp", 15, 200, unpriv_autokill_nnp},
         {"stress.unpriv_autokill_refused", 5, 1000, unpriv_autokill_refused},
         {"stress.unpriv_autokill_userns", 10, 150, unpriv_autokill_userns},

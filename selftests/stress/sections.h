@@ -26,6 +26,9 @@ void fuzz_pidfd_info(Context& ctx, Report& r);
 void unpriv_autokill_nnp(Context& ctx, Report& r);
 void unpriv_autokill_refused(Context& ctx, Report& r);
 void unpriv_autokill_userns(Context& ctx, Report& r);
+// waitid_info_race.cpp: waitid() reaping while PIDFD_GET_INFO asks for
+// the exit info (ordinary children).
+void waitid_info_race(Context& ctx, Report& r);
 // volume.cpp: exact numbers of autoreap and autokill children, in batches.
 void volume_autoreap(Context& ctx, Report& r);
 void volume_autokill(Context& ctx, Report& r);

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+// CLONE_AUTOREAP traced by a thread of its own real parent (SPEC §2): the
+// tracer is in the parent's thread group, so the kernel treats it as the
+// parent (no ptrace reparenting). Reaped by that thread, or left dead when
+// the thread exits (__ptrace_detach()'s same-thread-group branch, where
+// only an autoreap tracee or a parent ignoring SIGCHLD is released), the
+// child must be released: no zombie, POLLHUP, exit info.
+#include <cerrno>
+#include <cstring>
+#include <gtest/gtest.h>
+#include <pthread.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "feature_probes.h"
+
+namespace {
+
+constexpr int kCode = 61;
+
+struct TracerThread {
+    pid_t tracee;
+    bool reap;
+    Gate* gate;
+    int result = 0;
+
+    // 11: PTRACE_SEIZE failed, 12: waitid saw no exit, 13: wrong status.
+    static void* run(void* self)
+    {
+        auto* t = static_cast<TracerThread*>(self);
+        if (::ptrace(PTRACE_SEIZE, t->tracee, nullptr, nullptr) != 0) {
+            t->result = 11;
+            return nullptr;
+        }
+        t->gate->open();
+        siginfo_t si{};
+        int options = WEXITED | __WALL | (t->reap ? 0 : WNOWAIT);
+        if (::waitid(P_PID, static_cast<id_t>(t->tracee), &si, options) != 0)
+            t->result = 12;
+        else if (si.si_code != CLD_EXITED || si.si_status != kCode)
+            t->result = 13;
+        return nullptr; // the thread exits: exit_ptrace() of what it traces
+    }
+};
+
+// The body of the real parent (a process of its own, so the tracer thread
+// can come and go): the exit code is the verdict, see the table below.
+int parent_with_tracer_thread(bool reap)
+{
+    Gate gate = Gate::make();
+    if (!gate)
+        return 10;
+    Child c = spawn(CLONE_AUTOREAP | CLONE_PIDFD, 0, [&] { return gate.wait() ? kCode : kCode + 1; });
+    if (!c)
+        return 10;
+    gate.rd.reset();
+    TracerThread t{c.pid, reap, &gate};
+    pthread_t th;
+    if (pthread_create(&th, nullptr, TracerThread::run, &t) != 0)
+        return 10;
+    pthread_join(th, nullptr);
+    if (t.result)
+        return t.result;
+    if (!wait_pollhup(c.pidfd.get()))
+        return 14;
+    int st;
+    if (::waitpid(c.pid, &st, __WALL | WNOHANG) != -1 || errno != ECHILD)
+        return 15;
+    std::optional<uapi::PidfdInfo> info = pidfd_info(c.pidfd.get(), uapi::kInfoExit);
+    if (!info || !(info->mask & uapi::kInfoExit))
+        return 16;
+    return info->exit_code == kCode << 8 ? 0 : 17;
+}
+
+void run_scenario(bool reap)
+{
+    std::optional<int> status = run_in_process([reap] { return parent_with_tracer_thread(reap); });
+    ASSERT_TRUE(status) << "the parent ran and finished (a hang: the tracee was never released)";
+    EXPECT_EQ(*status, 0) << describe_status(*status)
+                          << " (10: setup, 11: PTRACE_SEIZE from the parent's thread, 12: that "
+                             "thread's waitid saw no exit, 13: wrong status, 14: no POLLHUP (not "
+                             "released), 15: the parent found a zombie, 16: no PIDFD_INFO_EXIT, "
+                             "17: wrong exit info)";
+}
+
+} // namespace
+
+// The parent's second thread traces the autoreap child and reaps it with
+// waitid(__WALL): released, nothing left for the parent, exit info 61.
+TEST(AutoreapPtrace, ParentThreadTracerReaps)
+{
+    REQUIRE_FEATURE(Autoreap);
+    REQUIRE_FEATURE(PidfdInfoExit);
+    run_scenario(true);
+}
+
+// The parent's second thread traces the autoreap child, sees it dead
+// (WNOWAIT) and exits: __ptrace_detach() must release the tracee although
+// the tracer is in the real parent's thread group.
+TEST(AutoreapPtrace, ParentThreadTracerExitReleasesDeadTracee)
+{
+    REQUIRE_FEATURE(Autoreap);
+    REQUIRE_FEATURE(PidfdInfoExit);
+    run_scenario(false);
+}
