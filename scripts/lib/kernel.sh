@@ -13,7 +13,10 @@ base_tarball() {
 	6.12)
 		[ -z "${2:-}" ] || usage_error "--base-version is only supported for 6.18 (6.12 comes from linux-source-6.12)"
 		fetch_linux_source_pkg 6.12 ;;
-	*) usage_error "unknown base '$1' (known: 6.18, 6.12)" ;;
+	7.3)
+		[ -z "${2:-}" ] || usage_error "--base-version is only supported for 6.18 (7.3 comes from linux-source-7.3)"
+		fetch_linux_source_pkg 7.3 ;;
+	*) usage_error "unknown base '$1' (known: 6.18, 6.12, 7.3)" ;;
 	esac
 }
 
