@@ -13,7 +13,10 @@ base_tarball() {
 	6.12)
 		[ -z "${2:-}" ] || usage_error "--base-version is only supported for 6.18 (6.12 comes from linux-source-6.12)"
 		fetch_linux_source_pkg 6.12 ;;
-	*) usage_error "unknown base '$1' (known: 6.18, 6.12)" ;;
+	7.3)
+		[ -z "${2:-}" ] || usage_error "--base-version is only supported for 6.18 (7.3 comes from linux-source-7.3)"
+		fetch_linux_source_pkg 7.3 ;;
+	*) usage_error "unknown base '$1' (known: 6.18, 6.12, 7.3)" ;;
 	esac
 }
 
@@ -109,11 +112,25 @@ commit_series() {
 base_commits() {
 	local tarball repo commits
 	tarball=$(base_tarball "$1" "${2:-}") || exit $?
+	check_series_base "$1" "$tarball"
 	repo=$(pristine_repo "$tarball") || exit $?
 	local -a patches
 	mapfile -t patches < <(series_patches "$1")
 	commits=$(commit_series "$repo" "${patches[@]}") || exit "$EXIT_INFRA"
 	printf '%s\n%s\n' "$repo" "$commits"
+}
+
+# check_series_base BASE TARBALL: a cover letter with a machine-readable
+# line "base: NAME VERSION sha256:HEX" names the tarball its series was
+# made on; warn when the one fetched now is a different one.
+check_series_base() {
+	local cover="$TOP/kernel-patches/$1/0000-cover-letter.patch" want have
+	[ -f "$cover" ] || return 0
+	want=$(sed -n 's/^base: .* sha256:\([0-9a-f]\{64\}\)$/\1/p' "$cover" | head -n1)
+	[ -n "$want" ] || return 0
+	have=$(sha256sum "$2" | cut -d' ' -f1)
+	[ "$have" = "$want" ] ||
+		warn "kernel-patches/$1 was made on a tarball with sha256 $want, but $(basename "$2") has $have"
 }
 
 # file_patch REPO COMMIT FILE NEW SUBJECT: print a mail-format patch that
