@@ -10,7 +10,18 @@ EXIT_INFRA=255
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CACHE_ROOT=${CLONE3_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/clone3-lifecycle}
 
-log()  { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+log()  {
+	printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
+	# The last step said, for the message of an interrupted run.
+	# An indented line is progress within the step before it.
+	if [ -n "${CLONE3_STEP_FILE:-}" ]; then
+		case $* in
+		' '*) { head -n1 "$CLONE3_STEP_FILE"; printf '%s\n' "$*"; } >"$CLONE3_STEP_FILE.new" 2>/dev/null &&
+			mv -f "$CLONE3_STEP_FILE.new" "$CLONE3_STEP_FILE" 2>/dev/null || true ;;
+		*) printf '%s\n' "$*" >"$CLONE3_STEP_FILE" 2>/dev/null || true ;;
+		esac
+	fi
+}
 warn() { printf '[%s] warning: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # die CODE MESSAGE...: print what happened and exit with CODE.
@@ -61,4 +72,65 @@ with_lock() {
 scratch_copy() {
 	mkdir -p "$1"
 	rsync -a --delete --exclude /build --exclude /results --exclude /.git "$TOP/" "$1/"
+}
+
+# kill_tree PID SIGNAL: send SIGNAL to PID and all its descendants,
+# children first.
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$c" "$2"; done
+	kill -"$2" "$1" 2>/dev/null || true
+}
+
+# interruptible "$0" "$@": called first thing by an entry point. Runs the
+# script itself as a child and waits for it, so that Ctrl-C (SIGINT) or
+# CI's SIGTERM reaches this shell at once (bash defers a trap while a
+# foreground command runs; it does not defer it in "wait"). On either, it
+# stops every process the run started (QEMU, make: make removes the
+# targets it was writing, so the next run's incremental build starts
+# clean), says what was going on and where the partial results are, and
+# exits 130 (SIGINT) or 143 (SIGTERM). Nested entry points (scripts/test
+# running validate) leave it to the outermost.
+interruptible() {
+	[ -z "${CLONE3_INTERRUPTIBLE:-}" ] || return 0
+	local self=$1; shift
+	export CLONE3_INTERRUPTIBLE=$$
+	CLONE3_STEP_FILE=$(mktemp)
+	CLONE3_RESULTS_NOTE=$(mktemp)
+	export CLONE3_STEP_FILE CLONE3_RESULTS_NOTE
+	"$self" "$@" <&0 &
+	local child=$! rc=0
+	trap 'interrupted SIGINT 130 '"$child" INT
+	trap 'interrupted SIGTERM 143 '"$child" TERM
+	wait "$child" || rc=$?
+	rm -f "$CLONE3_STEP_FILE" "$CLONE3_STEP_FILE.new" "$CLONE3_RESULTS_NOTE"
+	exit "$rc"
+}
+
+interrupted() {
+	local sig=$1 code=$2 child=$3 step where i
+	trap '' INT TERM
+	step=$(head -n1 "$CLONE3_STEP_FILE" 2>/dev/null || true)
+	local progress; progress=$(sed -n '2s/^ *//p' "$CLONE3_STEP_FILE" 2>/dev/null || true)
+	[ -z "$progress" ] || step="$step [$progress]"
+	where=$(cat "$CLONE3_RESULTS_NOTE" 2>/dev/null || true)
+	kill_tree "$child" TERM
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		[ -n "$(pgrep -P "$child" 2>/dev/null)" ] || kill -0 "$child" 2>/dev/null || break
+		sleep 0.5
+	done
+	kill_tree "$child" KILL
+	wait "$child" 2>/dev/null || true
+	printf '\ninterrupted by %s while: %s\n' "$sig" "${step:-starting up}" >&2
+	if [ -n "$where" ]; then
+		printf 'partial results: %s (the kernels finished before this have their summary.json there)\n' "$where" >&2
+	fi
+	printf 'every VM and build of the run was stopped; the next run starts clean\n' >&2
+	rm -f "$CLONE3_STEP_FILE" "$CLONE3_STEP_FILE.new" "$CLONE3_RESULTS_NOTE"
+	exit "$code"
+}
+
+# results_note DIR: where an interrupted run's partial results are.
+results_note() {
+	[ -z "${CLONE3_RESULTS_NOTE:-}" ] || printf '%s\n' "$1" >"$CLONE3_RESULTS_NOTE" 2>/dev/null || true
 }

@@ -16,6 +16,8 @@ build_suite() {
 		meson setup --wipe "$BUILD_DIR" "$TOP" >/dev/null 2>&1 || rm -rf "$BUILD_DIR"
 	fi
 	if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+		# A setup that was interrupted leaves a directory meson refuses.
+		rm -rf "$BUILD_DIR"
 		log "configuring the test suite (meson setup $BUILD_DIR)"
 		meson setup "$BUILD_DIR" "$TOP" >"$TOP/.meson-setup.log" 2>&1 || {
 			tail -n 30 "$TOP/.meson-setup.log" >&2
