@@ -119,6 +119,9 @@ def main():
         "splats": splats[:20],
         "kernel_problems": kernel_problems,
         "tests": results,
+        # Diagnostics after the last result: the stress program's report,
+        # or the messages of a test that never finished.
+        "trailing_diagnostics": pending[-200:],
         "build_seconds": a.build_seconds,
         "boot_seconds": float(read(d / "boot-seconds").strip() or 0) if read(d / "boot-seconds") else None,
         "wall_seconds": float(read(d / "wall-seconds").strip() or 0) if read(d / "wall-seconds") else None,
