@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "child.h"
-#include "../scm_rights.h"
+#include "scm_rights.h"
 #include "sections.h"
 #include "sys.h"
 

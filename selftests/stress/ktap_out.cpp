@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "../ktap_io.h"
+#include "ktap_io.h"
 
 namespace stress {
 

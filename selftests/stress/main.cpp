@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "child.h"
-#include "../helper_modes.h"
+#include "helper_modes.h"
 #include "kernel_features.h"
 #include "ktap_out.h"
 #include "leak_checks.h"

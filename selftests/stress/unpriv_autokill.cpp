@@ -24,7 +24,7 @@
 
 #include "child.h"
 #include "clone_model.h"
-#include "../helper_modes.h"
+#include "helper_modes.h"
 #include "sections.h"
 #include "sys.h"
 
