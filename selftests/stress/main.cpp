@@ -20,7 +20,7 @@
 #include "child.h"
 #include "helper_modes.h"
 #include "kernel_features.h"
-#include "ktap_out.h"
+#include "ktap_writer.h"
 #include "leak_checks.h"
 #include "proc_state.h"
 #include "runner.h"
@@ -154,11 +154,12 @@ int main(int argc, char** argv)
         return 0;
     }
 
-    KtapOut ktap;
+    KtapWriter ktap;
     if (!ktap.open(ktap_path)) {
         std::fprintf(stderr, "clone3_stress: cannot open %s: %s\n", ktap_path.c_str(), std::strerror(errno));
         return 2;
     }
+    ktap.copy_results_to_stdout();
     init_report();
     ktap.plan(static_cast<int>(chosen.size() + checks.size()));
     double t0 = now_seconds();
