@@ -14,6 +14,7 @@
 
 #include "echo_child.h"
 #include "feature_probes.h"
+#include "proc_state.h"
 #include "scm_rights.h"
 
 // uid 65534 gets EPERM for autokill without CLONE_NNP (control); after

@@ -16,6 +16,7 @@
 
 #include "echo_child.h"
 #include "feature_probes.h"
+#include "proc_state.h"
 #include "scm_rights.h"
 
 namespace {

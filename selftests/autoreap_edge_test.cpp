@@ -14,6 +14,7 @@
 
 #include "child.h"
 #include "feature_probes.h"
+#include "proc_state.h"
 #include "signal_guard.h"
 #include "sys.h"
 

@@ -13,6 +13,7 @@
 #include "child.h"
 #include "echo_child.h"
 #include "feature_probes.h"
+#include "proc_state.h"
 #include "sys.h"
 #include "trace_evidence.h"
 

@@ -16,6 +16,7 @@
 
 #include "child.h"
 #include "feature_probes.h"
+#include "proc_state.h"
 
 namespace coredump {
 

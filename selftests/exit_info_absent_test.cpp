@@ -14,6 +14,7 @@
 #include "child.h"
 #include "echo_child.h"
 #include "feature_probes.h"
+#include "proc_state.h"
 
 namespace {
 

@@ -17,6 +17,7 @@
 
 #include "child.h"
 #include "feature_probes.h"
+#include "proc_state.h"
 #include "sys.h"
 
 namespace {

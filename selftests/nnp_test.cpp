@@ -15,6 +15,7 @@
 #include "child.h"
 #include "feature_probes.h"
 #include "helper_modes.h"
+#include "proc_state.h"
 
 namespace {
 

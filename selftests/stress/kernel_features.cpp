@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "proc_state.h"
 #include "sys.h"
 #include "uapi.h"
 
@@ -53,20 +54,6 @@ bool info_exit_works()
 }
 
 } // namespace
-
-bool have_cap_sys_admin()
-{
-    FILE* f = std::fopen("/proc/self/status", "re");
-    if (!f)
-        return false;
-    char line[256];
-    unsigned long long caps = 0;
-    while (std::fgets(line, sizeof(line), f))
-        if (std::sscanf(line, "CapEff: %llx", &caps) == 1)
-            break;
-    std::fclose(f);
-    return caps & (1ULL << 21);
-}
 
 Features probe_features()
 {

@@ -10,7 +10,4 @@ namespace stress {
 Features probe_features();
 std::string describe(const Features& f);
 
-// CAP_SYS_ADMIN in our effective set (/proc/self/status CapEff bit 21).
-bool have_cap_sys_admin();
-
 } // namespace stress

@@ -19,6 +19,7 @@
 
 #include "child.h"
 #include "helper_modes.h"
+#include "kernel_checkers.h"
 #include "kernel_features.h"
 #include "ktap_writer.h"
 #include "leak_checks.h"
