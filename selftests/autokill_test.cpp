@@ -12,7 +12,7 @@
 #include "child.h"
 #include "clone_attempt.h"
 #include "echo_child.h"
-#include "feature_probes.h"
+#include "require_feature.h"
 #include "scm_rights.h"
 #include "sys.h"
 

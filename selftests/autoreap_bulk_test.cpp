@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "child.h"
-#include "feature_probes.h"
 #include "proc_state.h"
+#include "require_feature.h"
 #include "signal_guard.h"
 
 namespace {

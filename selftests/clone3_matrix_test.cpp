@@ -33,7 +33,7 @@
 
 #include "clone_attempt.h"
 #include "clone_model.h"
-#include "feature_probes.h"
+#include "require_feature.h"
 #include "uapi.h"
 #include "unique_fd.h"
 

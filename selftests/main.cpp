@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bpf/lifecycle_tracer.h"
 #include "feature_probes.h"
 #include "helper_modes.h"
 #include "ktap_listener.h"
@@ -34,6 +35,17 @@ void reset_signals()
     std::signal(SIGPIPE, SIG_IGN);
 }
 
+// The tracepoint and kprobe programs load and attach; why not goes to
+// stderr once, since the skip message only names the feature.
+bool probe_bpf_tracing()
+{
+    std::string why;
+    if (LifecycleTracer::open(&why))
+        return true;
+    std::fprintf(stderr, "clone3_selftests: BPF probes unavailable: %s\n", why.c_str());
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -42,6 +54,7 @@ int main(int argc, char** argv)
         return *code;
 
     reset_signals();
+    features::set_bpf_probe(probe_bpf_tracing);
 
     std::string ktap_path;
     std::vector<char*> args;

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "clone_attempt.h"
-#include "feature_probes.h"
+#include "require_feature.h"
 #include "uapi.h"
 
 namespace {

@@ -116,11 +116,11 @@ int kernel_major()
 void fuzz_clone3(Context& ctx, Report& r, Caller who)
 {
     FuzzEnv env;
-    env.series = ctx.feat.autoreap && ctx.feat.nnp && ctx.feat.autokill;
+    env.series = has(Feature::Autoreap) && has(Feature::Nnp) && has(Feature::PidfdAutokill);
     if (!env.series)
         r.skip_because("kernel lacks the series' clone3 flags (fuzzed against a model without them)");
     const bool nobody = who == Caller::Nobody;
-    env.caller.cap_sys_admin = nobody ? false : ctx.feat.cap_sys_admin;
+    env.caller.cap_sys_admin = nobody ? false : ctx.cap_sys_admin;
     env.caller.autoreap = who == Caller::Autoreap;
     if (std::ifstream sysctl("/proc/sys/kernel/unprivileged_userns_clone"); sysctl) {
         int v = 1;
@@ -173,7 +173,7 @@ void fuzz_clone3_nobody(Context& ctx, Report& r) { fuzz_clone3(ctx, r, Caller::N
 
 void fuzz_clone3_autoreap_caller(Context& ctx, Report& r)
 {
-    if (!need(ctx, r, ctx.feat.autoreap, "CLONE_AUTOREAP"))
+    if (!need(ctx, r, has(Feature::Autoreap), "CLONE_AUTOREAP"))
         return;
     fuzz_clone3(ctx, r, Caller::Autoreap);
 }

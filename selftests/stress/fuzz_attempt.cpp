@@ -181,7 +181,7 @@ void Worker::check_child(const FuzzCase& c, pid_t pid)
         int st;
         if (::waitpid(pid, &st, WNOHANG | __WALL) != -1 || errno != ECHILD)
             r.zombie("%s: autoreap child %d was waitable", what.c_str(), pid);
-        if (!ctx.feat.info_exit || watch < 0)
+        if (!has(Feature::PidfdInfoExit) || watch < 0)
             return;
         std::optional<uapi::PidfdInfo> info = pidfd_info(watch, uapi::kInfoExit);
         if (!info || !(info->mask & uapi::kInfoExit))

@@ -20,7 +20,6 @@
 #include "child.h"
 #include "helper_modes.h"
 #include "kernel_checkers.h"
-#include "kernel_features.h"
 #include "ktap_writer.h"
 #include "leak_checks.h"
 #include "proc_state.h"
@@ -164,10 +163,11 @@ int main(int argc, char** argv)
     init_report();
     ktap.plan(static_cast<int>(chosen.size() + checks.size()));
     double t0 = now_seconds();
-    Features feat = probe_features();
+    const bool cap_sys_admin = have_cap_sys_admin();
+    const std::string feat = features::probe_all();
     ktap.diag("seed: " + std::to_string(opt.seed));
     ktap.diag("scale: " + std::to_string(opt.scale));
-    ktap.diag("features: " + describe(feat));
+    ktap.diag("features: " + feat + ", cap_sys_admin " + (cap_sys_admin ? "1" : "0"));
 
     Totals totals;
     SystemBaseline baseline = take_baseline();
@@ -175,7 +175,7 @@ int main(int argc, char** argv)
     for (std::size_t i = 0; i < chosen.size(); ++i) {
         const Section& s = *chosen[i];
         std::printf("clone3_stress: running %s\n", s.name);
-        SectionRun run = run_section(s, static_cast<int>(&s - sections().data()), opt, feat);
+        SectionRun run = run_section(s, static_cast<int>(&s - sections().data()), opt, cap_sys_admin);
         Report& r = report();
         totals.add(s.name, r, run.seconds);
         ktap.diag(std::string(s.name) + ": " + report_line(r, run));

@@ -11,7 +11,7 @@ namespace stress {
 
 void waitid_info_race(Context& ctx, Report& r)
 {
-    if (!need(ctx, r, ctx.feat.info_exit, "PIDFD_INFO_EXIT"))
+    if (!need(ctx, r, has(Feature::PidfdInfoExit), "PIDFD_INFO_EXIT"))
         return;
     WaitidInfoRace counts;
     constexpr long kBatch = 100;

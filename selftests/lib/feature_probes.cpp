@@ -3,12 +3,12 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <optional>
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "bpf/lifecycle_tracer.h"
 #include "child.h"
 #include "sys.h"
 #include "uapi.h"
@@ -17,6 +17,7 @@ namespace features {
 namespace {
 
 bool g_required = false;
+bool (*g_bpf_probe)() = nullptr;
 
 // An autoreap child that exits at once: accepted and gone (POLLHUP).
 bool probe_autoreap()
@@ -66,17 +67,6 @@ bool probe_info_exit()
     return info && (info->mask & uapi::kInfoExit);
 }
 
-std::optional<std::uint64_t> supported_mask()
-{
-    if (!probe_get_info())
-        return std::nullopt;
-    UniqueFd self(sys::pidfd_open(::getpid()));
-    std::optional<uapi::PidfdInfo> info = pidfd_info(self.get(), uapi::kInfoSupportedMask);
-    if (!info || !(info->mask & uapi::kInfoSupportedMask))
-        return std::nullopt;
-    return info->supported_mask;
-}
-
 // A handle for our own pidfd opens back into a pidfd.
 bool probe_file_handles()
 {
@@ -89,17 +79,6 @@ bool probe_file_handles()
         return false;
     UniqueFd again(::open_by_handle_at(self.get(), fh, O_CLOEXEC));
     return again.valid();
-}
-
-// The tracepoint and kprobe programs load and attach; why not goes to
-// stderr once, since the skip message only names the feature.
-bool probe_bpf_tracing()
-{
-    std::string why;
-    if (LifecycleTracer::open(&why))
-        return true;
-    std::fprintf(stderr, "clone3_selftests: BPF probes unavailable: %s\n", why.c_str());
-    return false;
 }
 
 bool probe(Feature f)
@@ -124,12 +103,26 @@ bool probe(Feature f)
     case Feature::PidfsFileHandles:
         return probe_file_handles();
     case Feature::BpfTracing:
-        return probe_bpf_tracing();
+        return g_bpf_probe && g_bpf_probe();
     }
     return false;
 }
 
 } // namespace
+
+std::optional<std::uint64_t> supported_mask()
+{
+    static const std::optional<std::uint64_t> mask = []() -> std::optional<std::uint64_t> {
+        if (!probe_get_info())
+            return std::nullopt;
+        UniqueFd self(sys::pidfd_open(::getpid()));
+        std::optional<uapi::PidfdInfo> info = pidfd_info(self.get(), uapi::kInfoSupportedMask);
+        if (!info || !(info->mask & uapi::kInfoSupportedMask))
+            return std::nullopt;
+        return info->supported_mask;
+    }();
+    return mask;
+}
 
 bool has(Feature f)
 {
@@ -163,6 +156,22 @@ const char* name(Feature f)
         return "BPF tracepoint support";
     }
     return "?";
+}
+
+void set_bpf_probe(bool (*probe_fn)()) { g_bpf_probe = probe_fn; }
+
+std::string probe_all()
+{
+    std::string out;
+    for (int i = 0; i < static_cast<int>(Feature::BpfTracing); ++i) {
+        Feature f = static_cast<Feature>(i);
+        out += std::string(out.empty() ? "" : ", ") + name(f) + (has(f) ? " 1" : " 0");
+    }
+    std::optional<std::uint64_t> mask = supported_mask();
+    char buf[48];
+    std::snprintf(buf, sizeof(buf), ", supported_mask %s0x%llx", mask ? "" : "unknown ",
+                  static_cast<unsigned long long>(mask.value_or(0)));
+    return out + buf;
 }
 
 void set_required(bool req) { g_required = req; }
