@@ -8,15 +8,8 @@
 
 const char* caller_name(CallerKind kind)
 {
-    switch (kind) {
-    case CallerKind::Root:
-        return "root";
-    case CallerKind::Nobody:
-        return "nobody";
-    case CallerKind::Autoreap:
-        return "autoreapcaller";
-    }
-    return "?";
+    static const char* const kNames[] = {"root", "nobody", "autoreapcaller"}; // enum order
+    return kNames[static_cast<int>(kind)];
 }
 
 Child spawn_caller(CallerKind kind, const Body& body)

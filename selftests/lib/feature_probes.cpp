@@ -81,32 +81,38 @@ bool probe_file_handles()
     return again.valid();
 }
 
-bool probe(Feature f)
+bool probe_supported_mask() { return supported_mask().has_value(); }
+
+bool probe_coredump_code()
 {
-    switch (f) {
-    case Feature::Autoreap:
-        return probe_autoreap();
-    case Feature::Nnp:
-        return probe_nnp();
-    case Feature::PidfdAutokill:
-        return probe_autokill();
-    case Feature::PidfdGetInfo:
-        return probe_get_info();
-    case Feature::PidfdInfoExit:
-        return probe_info_exit();
-    case Feature::PidfdInfoSupportedMask:
-        return supported_mask().has_value();
-    case Feature::PidfdInfoCoredumpCode: {
-        std::optional<std::uint64_t> mask = supported_mask();
-        return mask && (*mask & uapi::kInfoCoredumpCode);
-    }
-    case Feature::PidfsFileHandles:
-        return probe_file_handles();
-    case Feature::BpfTracing:
-        return g_bpf_probe && g_bpf_probe();
-    }
-    return false;
+    std::optional<std::uint64_t> mask = supported_mask();
+    return mask && (*mask & uapi::kInfoCoredumpCode);
 }
+
+bool probe_bpf_tracing() { return g_bpf_probe && g_bpf_probe(); }
+
+struct Entry {
+    Feature feature;
+    const char* name; // in "kernel lacks NAME"
+    bool (*probe)();
+};
+
+// In the order of enum Feature.
+constexpr Entry kFeatures[] = {
+    {Feature::Autoreap, "CLONE_AUTOREAP", probe_autoreap},
+    {Feature::Nnp, "CLONE_NNP", probe_nnp},
+    {Feature::PidfdAutokill, "CLONE_PIDFD_AUTOKILL", probe_autokill},
+    {Feature::PidfdGetInfo, "PIDFD_GET_INFO", probe_get_info},
+    {Feature::PidfdInfoExit, "PIDFD_INFO_EXIT", probe_info_exit},
+    {Feature::PidfdInfoSupportedMask, "PIDFD_INFO_SUPPORTED_MASK", probe_supported_mask},
+    {Feature::PidfdInfoCoredumpCode, "PIDFD_INFO_COREDUMP_CODE", probe_coredump_code},
+    {Feature::PidfsFileHandles, "pidfs file handles", probe_file_handles},
+    {Feature::BpfTracing, "BPF tracepoint support", probe_bpf_tracing},
+};
+constexpr int kCount = sizeof(kFeatures) / sizeof(kFeatures[0]);
+static_assert(kFeatures[kCount - 1].feature == Feature::BpfTracing, "one entry per feature, in order");
+
+const Entry& entry(Feature f) { return kFeatures[static_cast<int>(f)]; }
 
 } // namespace
 
@@ -126,46 +132,23 @@ std::optional<std::uint64_t> supported_mask()
 
 bool has(Feature f)
 {
-    static std::optional<bool> cache[static_cast<int>(Feature::BpfTracing) + 1];
+    static std::optional<bool> cache[kCount];
     std::optional<bool>& slot = cache[static_cast<int>(f)];
     if (!slot)
-        slot = probe(f);
+        slot = entry(f).probe();
     return *slot;
 }
 
-const char* name(Feature f)
-{
-    switch (f) {
-    case Feature::Autoreap:
-        return "CLONE_AUTOREAP";
-    case Feature::Nnp:
-        return "CLONE_NNP";
-    case Feature::PidfdAutokill:
-        return "CLONE_PIDFD_AUTOKILL";
-    case Feature::PidfdGetInfo:
-        return "PIDFD_GET_INFO";
-    case Feature::PidfdInfoExit:
-        return "PIDFD_INFO_EXIT";
-    case Feature::PidfdInfoSupportedMask:
-        return "PIDFD_INFO_SUPPORTED_MASK";
-    case Feature::PidfdInfoCoredumpCode:
-        return "PIDFD_INFO_COREDUMP_CODE";
-    case Feature::PidfsFileHandles:
-        return "pidfs file handles";
-    case Feature::BpfTracing:
-        return "BPF tracepoint support";
-    }
-    return "?";
-}
+const char* name(Feature f) { return entry(f).name; }
 
 void set_bpf_probe(bool (*probe_fn)()) { g_bpf_probe = probe_fn; }
 
 std::string probe_all()
 {
     std::string out;
-    for (int i = 0; i < static_cast<int>(Feature::BpfTracing); ++i) {
-        Feature f = static_cast<Feature>(i);
-        out += std::string(out.empty() ? "" : ", ") + name(f) + (has(f) ? " 1" : " 0");
+    for (const Entry& e : kFeatures) {
+        if (e.feature != Feature::BpfTracing)
+            out += std::string(out.empty() ? "" : ", ") + e.name + (has(e.feature) ? " 1" : " 0");
     }
     std::optional<std::uint64_t> mask = supported_mask();
     char buf[48];

@@ -4,7 +4,7 @@
 //   clone3_stress [--ktap=PATH] [--require-features] [--scale=X] [--seed=N]
 //                 [--gtest_filter=PATTERNS] [--list] [--trace]
 //                 [--volume-autoreap=N] [--volume-autokill=M]
-//   clone3_stress --helper=MODE   (exec target, see ../helper_modes.h)
+//   clone3_stress --helper=MODE   (exec target, see ../lib/helper_modes.h)
 // Other --gtest_* arguments (the VM's init passes some) are ignored.
 #include <csignal>
 #include <cstdio>
@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "child.h"
+#include "default_signals.h"
 #include "helper_modes.h"
 #include "kernel_checkers.h"
 #include "ktap_writer.h"
@@ -29,17 +30,6 @@
 namespace {
 
 using namespace stress;
-
-void reset_signals()
-{
-    for (int sig = 1; sig < NSIG; ++sig)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            std::signal(sig, SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
-}
 
 // gtest filter syntax: "POS1:POS2-NEG1:NEG2".
 bool selected(const std::string& filter, const std::string& name)

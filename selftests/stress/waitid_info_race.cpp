@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // The waitid()-versus-PIDFD_GET_INFO race (SPEC §9), thousands of rounds
-// of ../waitid_info_race.cpp: ordinary children only, so it runs on any
+// of ../lib/waitid_info_race.cpp: ordinary children only, so it runs on any
 // kernel with PIDFD_INFO_EXIT, controls included, and always prints the
 // two counts (ESRCH replies, replies after the reap without
 // PIDFD_INFO_EXIT) so kernels can be compared.
