@@ -33,6 +33,7 @@
 
 #include "clone_attempt.h"
 #include "clone_model.h"
+#include "proc_state.h"
 #include "require_feature.h"
 #include "uapi.h"
 #include "unique_fd.h"
@@ -82,24 +83,11 @@ struct MatrixCase {
 };
 
 // Debian's kernel.unprivileged_userns_clone; absent means allowed.
-bool userns_clone_sysctl()
-{
-    UniqueFd fd(::open("/proc/sys/kernel/unprivileged_userns_clone", O_RDONLY | O_CLOEXEC));
-    char c = '1';
-    if (fd)
-        ::read(fd.get(), &c, 1);
-    return c != '0';
-}
-
 model::Outcome predict(std::uint64_t flags, int exit_signal, CallerKind caller, bool legacy,
                        bool sysctl)
 {
-    model::Caller c;
-    c.cap_sys_admin = caller != CallerKind::Nobody;
-    c.autoreap = caller == CallerKind::Autoreap;
-    c.userns_clone_sysctl = sysctl;
     return model::predict({flags, exit_signal, legacy ? model::Syscall::LegacyClone : model::Syscall::Clone3},
-                          c);
+                          model_caller(caller, sysctl));
 }
 
 // Every case, for every suite. The expected outcome is computed when a

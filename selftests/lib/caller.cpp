@@ -12,6 +12,15 @@ const char* caller_name(CallerKind kind)
     return kNames[static_cast<int>(kind)];
 }
 
+model::Caller model_caller(CallerKind kind, bool userns_clone_sysctl, bool root_cap_sys_admin)
+{
+    model::Caller c;
+    c.cap_sys_admin = kind != CallerKind::Nobody && root_cap_sys_admin;
+    c.autoreap = kind == CallerKind::Autoreap;
+    c.userns_clone_sysctl = userns_clone_sysctl;
+    return c;
+}
+
 Child spawn_caller(CallerKind kind, const Body& body)
 {
     if (kind == CallerKind::Autoreap)

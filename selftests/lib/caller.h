@@ -8,6 +8,7 @@
 #include <string>
 
 #include "child.h"
+#include "clone_model.h"
 
 enum class CallerKind {
     Root,     // a forked helper with every capability
@@ -17,6 +18,12 @@ enum class CallerKind {
 
 // "root", "nobody", "autoreapcaller": the suffix of a matrix case's name.
 const char* caller_name(CallerKind kind);
+
+// The model's view of such a caller: nobody lacks CAP_SYS_ADMIN, root and
+// an autoreap caller have it when root_cap_sys_admin (this run's own
+// privilege), an autoreap caller is itself autoreap; userns_clone_sysctl
+// as userns_clone_sysctl() (proc_state.h) reads it.
+model::Caller model_caller(CallerKind kind, bool userns_clone_sysctl, bool root_cap_sys_admin = true);
 
 // The caller, running body: an ordinary child (SIGCHLD) for Root and
 // Nobody (which drops to nobody first, exiting 3 if it cannot), an

@@ -161,6 +161,15 @@ bool have_cap_sys_admin()
     return caps & (1ULL << 21);
 }
 
+bool userns_clone_sysctl()
+{
+    UniqueFd fd(::open("/proc/sys/kernel/unprivileged_userns_clone", O_RDONLY | O_CLOEXEC));
+    char c = '1';
+    if (fd)
+        ::read(fd.get(), &c, 1);
+    return c != '0';
+}
+
 std::string self_exe()
 {
     char buf[4096];

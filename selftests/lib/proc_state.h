@@ -45,6 +45,9 @@ int count_entries(const std::string& dir);
 // CAP_SYS_ADMIN in our effective set (/proc/self/status CapEff bit 21).
 bool have_cap_sys_admin();
 
+// Debian's kernel.unprivileged_userns_clone; absent means allowed.
+bool userns_clone_sysctl();
+
 // The path of this very binary, for exec-based helpers.
 std::string self_exe();
 

@@ -22,6 +22,7 @@
 
 #include "child.h"
 #include "fuzz_attempt.h"
+#include "proc_state.h"
 #include "sections.h"
 #include "sys.h"
 
@@ -118,13 +119,7 @@ void fuzz_clone3(Context& ctx, Report& r, CallerKind who)
     if (!env.series)
         r.skip_because("kernel lacks the series' clone3 flags (fuzzed against a model without them)");
     const bool nobody = who == CallerKind::Nobody;
-    env.caller.cap_sys_admin = nobody ? false : ctx.cap_sys_admin;
-    env.caller.autoreap = who == CallerKind::Autoreap;
-    if (std::ifstream sysctl("/proc/sys/kernel/unprivileged_userns_clone"); sysctl) {
-        int v = 1;
-        sysctl >> v;
-        env.caller.userns_clone_sysctl = v != 0;
-    }
+    env.caller = model_caller(who, userns_clone_sysctl(), ctx.cap_sys_admin);
     std::string probe = probe_kernel(nobody);
     int userns_err = 0;
     unsigned long long unsupported = 0, unknown = 0;
