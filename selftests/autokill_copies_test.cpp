@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "echo_child.h"
-#include "feature_probes.h"
+#include "require_feature.h"
 
 namespace {
 

@@ -13,7 +13,8 @@
 #include <unistd.h>
 
 #include "echo_child.h"
-#include "feature_probes.h"
+#include "proc_state.h"
+#include "require_feature.h"
 #include "scm_rights.h"
 
 // uid 65534 gets EPERM for autokill without CLONE_NNP (control); after

@@ -11,7 +11,8 @@
 
 #include "child.h"
 #include "echo_child.h"
-#include "feature_probes.h"
+#include "proc_state.h"
+#include "require_feature.h"
 
 namespace {
 

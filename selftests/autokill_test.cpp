@@ -12,7 +12,7 @@
 #include "child.h"
 #include "clone_attempt.h"
 #include "echo_child.h"
-#include "feature_probes.h"
+#include "require_feature.h"
 #include "scm_rights.h"
 #include "sys.h"
 
@@ -102,10 +102,10 @@ TEST(AutokillPrivilege, UnprivilegedNeedsNnp)
 {
     REQUIRE_FEATURE(PidfdAutokill);
     REQUIRE_FEATURE(Nnp);
-    AttemptResult without = attempt_clone3({.flags = kAutokill, .as_nobody = true});
+    AttemptResult without = attempt_clone3({.flags = kAutokill, .caller = CallerKind::Nobody});
     ASSERT_TRUE(without.ran) << without.problems;
     EXPECT_EQ(without.error, EPERM) << "unprivileged autokill without CLONE_NNP";
-    AttemptResult with = attempt_clone3({.flags = kAutokill | CLONE_NNP, .as_nobody = true,
+    AttemptResult with = attempt_clone3({.flags = kAutokill | CLONE_NNP, .caller = CallerKind::Nobody,
                                          .check_exit_info = features::has(features::Feature::PidfdInfoExit)});
     ASSERT_TRUE(with.ran) << with.problems;
     EXPECT_EQ(with.error, 0) << "unprivileged autokill with CLONE_NNP: " << strerror(with.error);

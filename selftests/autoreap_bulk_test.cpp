@@ -1,20 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 // CLONE_AUTOREAP in bulk (SPEC §2): a thousand children leave nothing
 // behind, neither zombies nor descriptors.
-#include <cctype>
 #include <csignal>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <dirent.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <set>
 #include <unistd.h>
 #include <vector>
 
 #include "child.h"
-#include "feature_probes.h"
+#include "proc_state.h"
+#include "require_feature.h"
 #include "signal_guard.h"
 
 namespace {
@@ -28,27 +24,11 @@ int count_fds() { return count_entries("/proc/self/fd"); }
 // Processes in state Z whose parent is us, from /proc/*/stat.
 std::set<pid_t> zombie_children()
 {
-    std::set<pid_t> zombies;
-    DIR* dir = ::opendir("/proc");
-    if (!dir)
-        return zombies;
-    while (struct dirent* ent = ::readdir(dir)) {
-        if (!std::isdigit(static_cast<unsigned char>(ent->d_name[0])))
-            continue;
-        std::string path = std::string("/proc/") + ent->d_name + "/stat";
-        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-        char buf[512] = {};
-        if (!fd || ::read(fd.get(), buf, sizeof(buf) - 1) <= 0)
-            continue;
-        const char* paren = std::strrchr(buf, ')');
-        char state;
-        int ppid;
-        if (paren && std::sscanf(paren + 1, " %c %d", &state, &ppid) == 2 && state == 'Z' &&
-            ppid == ::getpid())
-            zombies.insert(std::atoi(ent->d_name));
-    }
-    ::closedir(dir);
-    return zombies;
+    std::set<pid_t> ours;
+    for (const ProcEntry& z : zombies())
+        if (z.ppid == ::getpid())
+            ours.insert(z.pid);
+    return ours;
 }
 
 } // namespace

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "child.h"
-#include "feature_probes.h"
+#include "require_feature.h"
 
 namespace {
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "child.h"
-#include "feature_probes.h"
+#include "require_feature.h"
 
 namespace {
 

@@ -17,7 +17,8 @@
 #include <unistd.h>
 
 #include "child.h"
-#include "feature_probes.h"
+#include "proc_state.h"
+#include "require_feature.h"
 #include "signal_guard.h"
 #include "sys.h"
 

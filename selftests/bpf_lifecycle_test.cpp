@@ -12,7 +12,8 @@
 
 #include "child.h"
 #include "echo_child.h"
-#include "feature_probes.h"
+#include "proc_state.h"
+#include "require_feature.h"
 #include "sys.h"
 #include "trace_evidence.h"
 

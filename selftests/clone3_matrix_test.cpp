@@ -33,7 +33,8 @@
 
 #include "clone_attempt.h"
 #include "clone_model.h"
-#include "feature_probes.h"
+#include "proc_state.h"
+#include "require_feature.h"
 #include "uapi.h"
 #include "unique_fd.h"
 
@@ -68,12 +69,7 @@ struct Signal {
 };
 const Signal kSignals[] = {{"sig0", 0}, {"sigchld", SIGCHLD}, {"sigusr1", SIGUSR1}};
 
-struct CallerInfo {
-    const char* name;
-    CallerKind kind;
-};
-const CallerInfo kCallers[] = {
-    {"root", CallerKind::Root}, {"nobody", CallerKind::Nobody}, {"autoreapcaller", CallerKind::Autoreap}};
+const CallerKind kCallers[] = {CallerKind::Root, CallerKind::Nobody, CallerKind::Autoreap};
 
 enum class Suite { Clone3, BaselineClone3, Legacy, BaselineLegacy };
 
@@ -87,24 +83,11 @@ struct MatrixCase {
 };
 
 // Debian's kernel.unprivileged_userns_clone; absent means allowed.
-bool userns_clone_sysctl()
-{
-    UniqueFd fd(::open("/proc/sys/kernel/unprivileged_userns_clone", O_RDONLY | O_CLOEXEC));
-    char c = '1';
-    if (fd)
-        ::read(fd.get(), &c, 1);
-    return c != '0';
-}
-
 model::Outcome predict(std::uint64_t flags, int exit_signal, CallerKind caller, bool legacy,
                        bool sysctl)
 {
-    model::Caller c;
-    c.cap_sys_admin = caller != CallerKind::Nobody;
-    c.autoreap = caller == CallerKind::Autoreap;
-    c.userns_clone_sysctl = sysctl;
     return model::predict({flags, exit_signal, legacy ? model::Syscall::LegacyClone : model::Syscall::Clone3},
-                          c);
+                          model_caller(caller, sysctl));
 }
 
 // Every case, for every suite. The expected outcome is computed when a
@@ -129,12 +112,12 @@ std::vector<MatrixCase> build_all()
             if (name.empty())
                 name = "plain_";
             for (const Signal& sig : kSignals) {
-                for (const CallerInfo& caller : kCallers) {
-                    bool baseline = !(flags & kNewFlags) && caller.kind != CallerKind::Autoreap;
+                for (CallerKind caller : kCallers) {
+                    bool baseline = !(flags & kNewFlags) && caller != CallerKind::Autoreap;
                     Suite suite = legacy ? (baseline ? Suite::BaselineLegacy : Suite::Legacy)
                                          : (baseline ? Suite::BaselineClone3 : Suite::Clone3);
-                    cases.push_back({name + sig.name + "_" + caller.name, suite, flags, sig.signo,
-                                     caller.kind, legacy});
+                    cases.push_back({name + sig.name + "_" + caller_name(caller), suite, flags, sig.signo,
+                                     caller, legacy});
                 }
             }
         }
@@ -161,10 +144,9 @@ AttemptOptions options_of(const MatrixCase& mc)
 {
     return {.flags = mc.flags,
             .exit_signal = mc.exit_signal,
-            .as_nobody = mc.caller == CallerKind::Nobody,
+            .caller = mc.caller,
             .check_exit_info = features::has(features::Feature::PidfdInfoExit),
-            .legacy = mc.legacy,
-            .autoreap_caller = mc.caller == CallerKind::Autoreap};
+            .legacy = mc.legacy};
 }
 
 // The batched results of the cases the model expects to fail, one batch
@@ -210,14 +192,6 @@ RejectedBatches& batches()
 {
     static RejectedBatches b;
     return b;
-}
-
-const char* caller_name(CallerKind kind)
-{
-    for (const CallerInfo& c : kCallers)
-        if (c.kind == kind)
-            return c.name;
-    return "?";
 }
 
 const char* errno_name(int err) { return err ? strerrorname_np(err) : "accepted"; }

@@ -8,12 +8,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caller.h"
 #include "child.h"
+#include "post_clone_check.h"
 #include "sys.h"
 
 namespace {
@@ -69,14 +70,6 @@ std::pair<int, int> signals_from(pid_t pid, int sig)
 
 // ---- the syscall, fork-like or onto a stack --------------------------------
 
-int thread_report(void* p)
-{
-    int fd = *static_cast<int*>(p);
-    char b = 'T';
-    ::syscall(SYS_write, fd, &b, 1);
-    return 0;
-}
-
 int thread_quiet(void*) { return 0; }
 
 void* new_stack()
@@ -111,51 +104,7 @@ long issue(const AttemptOptions& opt, int* pidfd, void* stack, int (*fn)(void*),
     return sys::clone3(&args);
 }
 
-// ---- helpers as root, nobody or autoreap child -----------------------------
-
-Child spawn_caller(const AttemptOptions& opt, const Body& body)
-{
-    if (opt.autoreap_caller)
-        return spawn(CLONE_AUTOREAP | CLONE_PIDFD, 0, body);
-    return spawn(CLONE_PIDFD, SIGCHLD, [&]() -> int {
-        if (opt.as_nobody && drop_to_nobody() != 0)
-            return 3;
-        return body();
-    });
-}
-
-// Waits for a helper to end (SIGKILL after the timeout); "" if it exited 0.
-std::string finish_caller(const AttemptOptions& opt, Child& helper, int timeout_ms)
-{
-    if (!opt.autoreap_caller) {
-        std::optional<int> status = wait_child(helper.pid, helper.pidfd.get(), timeout_ms);
-        if (!status)
-            return "helper hung; ";
-        if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0)
-            return "helper " + describe_status(*status) + "; ";
-        return "";
-    }
-    if (!wait_pollhup(helper.pidfd.get(), timeout_ms)) {
-        sys::pidfd_send_signal(helper.pidfd.get(), SIGKILL);
-        wait_pollhup(helper.pidfd.get());
-        return "autoreap helper hung; ";
-    }
-    std::optional<uapi::PidfdInfo> info = pidfd_info(helper.pidfd.get(), uapi::kInfoExit);
-    if (info && (info->mask & uapi::kInfoExit) && info->exit_code != 0)
-        return "autoreap helper " + describe_status(info->exit_code) + "; ";
-    return "";
-}
-
 // ---- one attempt with post-conditions --------------------------------------
-
-// Accepted CLONE_VM clone: the thread wrote its byte.
-std::string check_vm_child(int done_rd)
-{
-    char b = 0;
-    if (!(poll_fd(done_rd, POLLIN) & POLLIN) || ::read(done_rd, &b, 1) != 1 || b != 'T')
-        return "CLONE_VM child never ran; ";
-    return "";
-}
 
 // Who is told of the child's exit, and with what: for an accepted
 // fork-like child the exit signal (clone3 exit_signal, legacy CSIGNAL)
@@ -176,60 +125,26 @@ std::string check_signals(const AttemptOptions& opt, pid_t pid)
     return "";
 }
 
-// Checks run by the helper after an accepted fork-like clone.
-std::string check_process_child(const AttemptOptions& opt, pid_t pid, UniqueFd pidfd, int release_wr,
-                                pid_t* sibling)
+// Checks run by the helper after an accepted clone: the post-conditions
+// of its flags, then its exit signal.
+std::string check_child(const AttemptOptions& opt, pid_t pid, UniqueFd pidfd, int release_wr,
+                        int done_rd, pid_t* sibling)
 {
+    CloneCheck check = check_accepted_clone({.flags = opt.flags,
+                                             .exit_signal = opt.exit_signal,
+                                             .pid = pid,
+                                             .pidfd = std::move(pidfd),
+                                             .release_wr = release_wr,
+                                             .vm_done_rd = done_rd,
+                                             .check_exit_info = opt.check_exit_info});
     std::string problems;
-    const std::uint64_t f = opt.flags;
-    const bool vfork = f & CLONE_VFORK;
-    const int code = attempt_child_code(f);
-    if ((f & CLONE_PIDFD) && !pidfd)
-        problems += "CLONE_PIDFD gave no pidfd; ";
-    if (::prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 0)
-        problems += "no_new_privs set on the parent; ";
-
-    // An observer pidfd that outlives the clone one (for autokill).
-    UniqueFd observer(sys::pidfd_open(pid));
-    if (!observer && !(vfork && errno == ESRCH))
-        problems += std::string("pidfd_open: ") + std::strerror(errno) + "; ";
-    bool killed = false;
-    if (f & CLONE_PIDFD_AUTOKILL) {
-        pidfd.reset(); // the last reference: SIGKILL unless it exited already
-        killed = !vfork;
-    } else {
-        ::write(release_wr, "r", 1);
-    }
-
-    if (f & CLONE_PARENT) {
+    for (const CloneProblem& p : check.problems)
+        problems += p.text + "; ";
+    if (check.sibling)
         *sibling = pid; // the test process is its parent and reaps it
-        return problems;
-    }
-    int watch = pidfd ? pidfd.get() : observer.get();
-    if (f & CLONE_AUTOREAP) {
-        if (watch >= 0 && !wait_pollhup(watch))
-            return problems + "autoreap child not released (no POLLHUP); ";
-        int st;
-        if (::waitpid(pid, &st, __WALL | WNOHANG) != -1 || errno != ECHILD)
-            problems += "waitpid on an autoreap child did not fail with ECHILD; ";
-        if (opt.check_exit_info && watch >= 0) {
-            std::optional<uapi::PidfdInfo> info = pidfd_info(watch, uapi::kInfoExit);
-            int want = killed ? SIGKILL : code << 8;
-            if (!info || !(info->mask & uapi::kInfoExit))
-                problems += "no PIDFD_INFO_EXIT after POLLHUP; ";
-            else if (info->exit_code != want)
-                problems += "exit info " + describe_status(info->exit_code) + ", expected " +
-                            describe_status(want) + "; ";
-        }
-        return problems + check_signals(opt, pid);
-    }
-    std::optional<int> status = wait_child(pid, watch);
-    if (!status)
-        problems += "child not reaped within the timeout; ";
-    else if (!WIFEXITED(*status) || WEXITSTATUS(*status) != code)
-        problems += "child " + describe_status(*status) + ", expected exited " +
-                    std::to_string(code) + "; ";
-    return problems + check_signals(opt, pid);
+    if (check.ended)
+        problems += check_signals(opt, pid);
+    return problems;
 }
 
 // Runs in the helper: the attempt and its checks, as one report line
@@ -252,24 +167,18 @@ std::string attempt_in_helper(const AttemptOptions& opt)
             return "-1 0 mmap failed";
     }
     std::fflush(nullptr);
-    long ret = issue(opt, &pidfd, stack, thread_report, &done_fd);
+    long ret = issue(opt, &pidfd, stack, vm_child_main, &done_fd);
     if (ret < 0)
         return std::to_string(errno) + " 0 ";
     if (ret == 0) {
-        if (!(opt.flags & CLONE_VFORK)) {
-            release_wr.reset();
-            char b;
-            ::read(release_rd.get(), &b, 1);
-        }
-        int nnp = ::prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
-        _exit(10 + nnp + (::getpid() == 1 ? 2 : 0));
+        if (!(opt.flags & CLONE_VFORK))
+            release_wr.reset(); // (a vfork child shares our memory: leave it)
+        accepted_child_main(opt.flags, release_rd.get());
     }
-    if (opt.flags & CLONE_VM)
-        return "0 0 " + check_vm_child(done_rd.get());
     pid_t sibling = 0;
-    std::string problems = check_process_child(opt, static_cast<pid_t>(ret),
-                                               UniqueFd((opt.flags & CLONE_PIDFD) ? pidfd : -1),
-                                               release_wr.get(), &sibling);
+    std::string problems = check_child(opt, static_cast<pid_t>(ret),
+                                       UniqueFd((opt.flags & CLONE_PIDFD) ? pidfd : -1),
+                                       release_wr.get(), done_rd.get(), &sibling);
     return "0 " + std::to_string(sibling) + " " + problems;
 }
 
@@ -333,17 +242,12 @@ constexpr int kBatchStepMs = 10000; // one syscall; generous for a loaded TCG gu
 
 } // namespace
 
-int attempt_child_code(std::uint64_t flags)
-{
-    return 10 + ((flags & CLONE_NNP) ? 1 : 0) + ((flags & CLONE_NEWPID) ? 2 : 0);
-}
-
 AttemptResult attempt_clone(const AttemptOptions& opt)
 {
     AttemptResult result;
     HelperResult h;
-    if (!opt.autoreap_caller) {
-        h = run_helper([&] { return attempt_in_helper(opt); }, opt.as_nobody);
+    if (opt.caller != CallerKind::Autoreap) {
+        h = run_helper([&] { return attempt_in_helper(opt); }, opt.caller == CallerKind::Nobody);
     } else {
         Channel ch = Channel::make();
         if (!ch.ends[0]) {
@@ -351,7 +255,7 @@ AttemptResult attempt_clone(const AttemptOptions& opt)
             return result;
         }
         int report_fd = ch.ends[1].get();
-        Child helper = spawn_caller(opt, [&] {
+        Child helper = spawn_caller(opt.caller, [&] {
             std::string text = attempt_in_helper(opt);
             return send_msg(report_fd, text.data(), text.size()) ? 0 : 2;
         });
@@ -362,7 +266,7 @@ AttemptResult attempt_clone(const AttemptOptions& opt)
         }
         char buf[4096];
         long len = recv_msg(ch.ends[0].get(), buf, sizeof(buf));
-        std::string end = finish_caller(opt, helper, len < 0 ? 0 : kTimeoutMs);
+        std::string end = finish_caller(opt.caller, helper, len < 0 ? 0 : kTimeoutMs);
         h.ok = len >= 0 && end.empty();
         h.text = len >= 0 ? std::string(buf, static_cast<std::size_t>(len))
                           : "autoreap helper timed out or died without a report";
@@ -378,7 +282,7 @@ AttemptResult attempt_clone(const AttemptOptions& opt)
     result.error = err;
     result.problems = h.text.substr(static_cast<std::size_t>(used));
     if (sibling > 0)
-        result.problems += reap_sibling(sibling, attempt_child_code(opt.flags));
+        result.problems += reap_sibling(sibling, accepted_child_code(opt.flags));
     return result;
 }
 
@@ -399,7 +303,7 @@ std::vector<AttemptResult> attempt_batch(const std::vector<AttemptOptions>& opts
         UniqueFd rd(fds[0]), wr(fds[1]);
         const std::size_t first = next;
         const int out_fd = wr.get();
-        Child helper = spawn_caller(caller, [&] { return batch_in_helper(opts, first, out_fd); });
+        Child helper = spawn_caller(caller.caller, [&] { return batch_in_helper(opts, first, out_fd); });
         wr.reset();
         if (!helper) {
             results[next++].problems =
@@ -426,7 +330,7 @@ std::vector<AttemptResult> attempt_batch(const std::vector<AttemptOptions>& opts
         }
         if (stuck)
             sys::pidfd_send_signal(helper.pidfd.get(), SIGKILL);
-        std::string end = finish_caller(caller, helper, stuck ? 1000 : kTimeoutMs);
+        std::string end = finish_caller(caller.caller, helper, stuck ? 1000 : kTimeoutMs);
         if (!stuck && !end.empty())
             results[next - 1].problems += "after the batch: " + end;
         fruitless = next == first + 1 && stuck ? fruitless + 1 : 0;

@@ -4,7 +4,8 @@
 // outcome can never corrupt the test process.
 //
 // attempt_clone(): one attempt; when the kernel accepts, the helper also
-// checks the flags' post-conditions and reports what did not hold.
+// checks the flags' post-conditions (post_clone_check.h) and its exit
+// signal, and reports what did not hold.
 // attempt_batch(): many attempts expected to fail, one helper for all of
 // them: each is still its own syscall and gets its own errno, at the cost
 // of one fork per batch instead of one per attempt. A batch helper that
@@ -16,19 +17,14 @@
 #include <string>
 #include <vector>
 
-enum class CallerKind {
-    Root,     // a forked helper with every capability
-    Nobody,   // uid/gid 65534, no capabilities
-    Autoreap, // root, itself created with CLONE_AUTOREAP (exit_signal 0)
-};
+#include "caller.h"
 
 struct AttemptOptions {
     std::uint64_t flags = 0;
     int exit_signal = 0;
-    bool as_nobody = false;       // CallerKind::Nobody
+    CallerKind caller = CallerKind::Root;
     bool check_exit_info = false; // the kernel has PIDFD_INFO_EXIT
     bool legacy = false;          // clone(2): exit_signal goes into CSIGNAL
-    bool autoreap_caller = false; // CallerKind::Autoreap (as_nobody is ignored)
 };
 
 struct AttemptResult {
@@ -40,11 +36,6 @@ struct AttemptResult {
 AttemptResult attempt_clone(const AttemptOptions& opt);
 inline AttemptResult attempt_clone3(const AttemptOptions& opt) { return attempt_clone(opt); }
 
-// Every attempt in one helper; all must share the caller (as_nobody,
-// autoreap_caller). No post-conditions: an accepted attempt's child exits
+// Every attempt in one helper; all must share the caller. No post-conditions: an accepted attempt's child exits
 // at once and is cleaned up, and its result says error 0.
 std::vector<AttemptResult> attempt_batch(const std::vector<AttemptOptions>& opts);
-
-// The exit code an accepted child reports: 10, +1 when no_new_privs is set,
-// +2 when it is pid 1 of a new pid namespace.
-int attempt_child_code(std::uint64_t flags);

@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #include "child.h"
-#include "feature_probes.h"
+#include "proc_state.h"
+#include "require_feature.h"
 
 namespace coredump {
 

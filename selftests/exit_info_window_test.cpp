@@ -16,7 +16,8 @@
 #include <vector>
 
 #include "child.h"
-#include "feature_probes.h"
+#include "proc_state.h"
+#include "require_feature.h"
 #include "sys.h"
 
 namespace {

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "child.h"
-#include "feature_probes.h"
+#include "require_feature.h"
 #include "signal_guard.h"
 #include "sys.h"
 

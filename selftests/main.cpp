@@ -11,27 +11,23 @@
 
 #include <gtest/gtest.h>
 
+#include "bpf/lifecycle_tracer.h"
+#include "default_signals.h"
 #include "feature_probes.h"
 #include "helper_modes.h"
 #include "ktap_listener.h"
 
 namespace {
 
-// Whatever init left us, tests expect default signal handling: SIGCHLD
-// ignored by SIG_IGN would autoreap every child and void the baselines.
-void reset_signals()
+// The tracepoint and kprobe programs load and attach; why not goes to
+// stderr once, since the skip message only names the feature.
+bool probe_bpf_tracing()
 {
-    for (int sig = 1; sig < NSIG; ++sig) {
-        if (sig == SIGKILL || sig == SIGSTOP)
-            continue;
-        std::signal(sig, SIG_DFL);
-    }
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, nullptr);
-    // A write to a pipe whose reader died is a test failure (EPIPE), not
-    // the end of the whole run.
-    std::signal(SIGPIPE, SIG_IGN);
+    std::string why;
+    if (LifecycleTracer::open(&why))
+        return true;
+    std::fprintf(stderr, "clone3_selftests: BPF probes unavailable: %s\n", why.c_str());
+    return false;
 }
 
 } // namespace
@@ -42,6 +38,7 @@ int main(int argc, char** argv)
         return *code;
 
     reset_signals();
+    features::set_bpf_probe(probe_bpf_tracing);
 
     std::string ktap_path;
     std::vector<char*> args;

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 
 #include "child.h"
-#include "feature_probes.h"
+#include "require_feature.h"
 
 namespace {
 

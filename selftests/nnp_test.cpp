@@ -13,8 +13,9 @@
 #include <unistd.h>
 
 #include "child.h"
-#include "feature_probes.h"
 #include "helper_modes.h"
+#include "proc_state.h"
+#include "require_feature.h"
 
 namespace {
 

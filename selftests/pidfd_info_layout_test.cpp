@@ -17,8 +17,8 @@
 
 #include "child.h"
 #include "coredump_fixture.h"
-#include "feature_probes.h"
 #include "pidfd_info_raw.h"
+#include "require_feature.h"
 #include "sys.h"
 
 namespace {

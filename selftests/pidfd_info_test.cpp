@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "child.h"
-#include "feature_probes.h"
+#include "require_feature.h"
 #include "sys.h"
 
 // supported_mask has bits 0..7: PID, CREDS, CGROUPID, EXIT, COREDUMP,

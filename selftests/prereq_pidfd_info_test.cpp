@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "child.h"
-#include "feature_probes.h"
 #include "pidfd_info_raw.h"
+#include "require_feature.h"
 #include "sys.h"
 
 namespace {

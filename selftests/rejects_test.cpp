@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "clone_attempt.h"
-#include "feature_probes.h"
+#include "require_feature.h"
 #include "uapi.h"
 
 namespace {
@@ -56,7 +56,8 @@ TEST_P(Rejects, Errno)
     const Rejection& r = GetParam();
     REQUIRE_FEATURE_VALUE(r.feature);
     AttemptResult res = attempt_clone3({.flags = r.flags, .exit_signal = r.exit_signal,
-                                        .as_nobody = r.as_nobody, .check_exit_info = false});
+                                        .caller = r.as_nobody ? CallerKind::Nobody : CallerKind::Root,
+                                        .check_exit_info = false});
     ASSERT_TRUE(res.ran) << "helper: " << res.problems;
     EXPECT_EQ(res.error, r.error) << "clone3 " << r.name << " failed with "
                                   << (res.error ? strerrorname_np(res.error) : "nothing (accepted)")

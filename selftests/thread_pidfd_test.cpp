@@ -14,7 +14,7 @@
 
 #include "child.h"
 #include "echo_child.h"
-#include "feature_probes.h"
+#include "require_feature.h"
 #include "sys.h"
 
 #ifndef PIDFD_THREAD

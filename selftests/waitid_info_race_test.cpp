@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <gtest/gtest.h>
 
-#include "feature_probes.h"
+#include "require_feature.h"
 #include "waitid_info_race.h"
 
 // 80 rounds (under a second on TCG): no ESRCH, no reply after the reap

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "child.h"
-#include "../scm_rights.h"
+#include "scm_rights.h"
 #include "sections.h"
 #include "sys.h"
 
@@ -135,7 +135,7 @@ pid_t start_holder(int sock, bool close_inherited, int steal_fd)
 bool round(Context& ctx, Report& r, Plan& plan, std::barrier<>& start, std::barrier<>& done)
 {
     std::uint64_t flags = CLONE_AUTOREAP | CLONE_PIDFD | CLONE_PIDFD_AUTOKILL;
-    if (!ctx.feat.cap_sys_admin || ctx.chance(0.5))
+    if (!ctx.cap_sys_admin || ctx.chance(0.5))
         flags |= CLONE_NNP;
     Child c = spawn(flags, 0, [] {
         for (;;)
@@ -223,7 +223,7 @@ bool round(Context& ctx, Report& r, Plan& plan, std::barrier<>& start, std::barr
         ::kill(c.pid, SIGKILL);
         return false;
     }
-    if (ctx.feat.info_exit) {
+    if (has(Feature::PidfdInfoExit)) {
         std::optional<uapi::PidfdInfo> info = pidfd_info(observer.get(), uapi::kInfoExit);
         if (!info || !(info->mask & uapi::kInfoExit))
             r.fail("autokill child %d: no PIDFD_INFO_EXIT after POLLHUP", c.pid);
@@ -238,7 +238,7 @@ bool round(Context& ctx, Report& r, Plan& plan, std::barrier<>& start, std::barr
 
 void autokill_close_race(Context& ctx, Report& r)
 {
-    if (!need(ctx, r, ctx.feat.autokill, "CLONE_PIDFD_AUTOKILL"))
+    if (!need(ctx, r, has(Feature::PidfdAutokill), "CLONE_PIDFD_AUTOKILL"))
         return;
     Plan plan;
     std::barrier<> start(kActors + 2), done(kActors + 2);

@@ -22,13 +22,12 @@
 
 #include "child.h"
 #include "fuzz_attempt.h"
+#include "proc_state.h"
 #include "sections.h"
 #include "sys.h"
 
 namespace stress {
 namespace {
-
-enum class Caller { Root, Nobody, Autoreap };
 
 bool dir_is_empty(const char* path)
 {
@@ -113,20 +112,14 @@ int kernel_major()
     return ::uname(&u) == 0 ? std::atoi(u.release) : 0;
 }
 
-void fuzz_clone3(Context& ctx, Report& r, Caller who)
+void fuzz_clone3(Context& ctx, Report& r, CallerKind who)
 {
     FuzzEnv env;
-    env.series = ctx.feat.autoreap && ctx.feat.nnp && ctx.feat.autokill;
+    env.series = has(Feature::Autoreap) && has(Feature::Nnp) && has(Feature::PidfdAutokill);
     if (!env.series)
         r.skip_because("kernel lacks the series' clone3 flags (fuzzed against a model without them)");
-    const bool nobody = who == Caller::Nobody;
-    env.caller.cap_sys_admin = nobody ? false : ctx.feat.cap_sys_admin;
-    env.caller.autoreap = who == Caller::Autoreap;
-    if (std::ifstream sysctl("/proc/sys/kernel/unprivileged_userns_clone"); sysctl) {
-        int v = 1;
-        sysctl >> v;
-        env.caller.userns_clone_sysctl = v != 0;
-    }
+    const bool nobody = who == CallerKind::Nobody;
+    env.caller = model_caller(who, userns_clone_sysctl(), ctx.cap_sys_admin);
     std::string probe = probe_kernel(nobody);
     int userns_err = 0;
     unsigned long long unsupported = 0, unknown = 0;
@@ -158,7 +151,7 @@ void fuzz_clone3(Context& ctx, Report& r, Caller who)
     while (ctx.budget.more(r.tries)) {
         r.rounds++;
         std::uint64_t seed = ctx.rng();
-        if (!run_fuzz_worker(ctx, r, env, seed, nobody))
+        if (!run_fuzz_worker(ctx, r, env, seed, who))
             break;
     }
     if (long n = transient_refusals())
@@ -167,15 +160,15 @@ void fuzz_clone3(Context& ctx, Report& r, Caller who)
 
 } // namespace
 
-void fuzz_clone3_root(Context& ctx, Report& r) { fuzz_clone3(ctx, r, Caller::Root); }
+void fuzz_clone3_root(Context& ctx, Report& r) { fuzz_clone3(ctx, r, CallerKind::Root); }
 
-void fuzz_clone3_nobody(Context& ctx, Report& r) { fuzz_clone3(ctx, r, Caller::Nobody); }
+void fuzz_clone3_nobody(Context& ctx, Report& r) { fuzz_clone3(ctx, r, CallerKind::Nobody); }
 
 void fuzz_clone3_autoreap_caller(Context& ctx, Report& r)
 {
-    if (!need(ctx, r, ctx.feat.autoreap, "CLONE_AUTOREAP"))
+    if (!need(ctx, r, has(Feature::Autoreap), "CLONE_AUTOREAP"))
         return;
-    fuzz_clone3(ctx, r, Caller::Autoreap);
+    fuzz_clone3(ctx, r, CallerKind::Autoreap);
 }
 
 } // namespace stress

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "post_clone_check.h"
 #include "proc_state.h"
 #include "sys.h"
 
@@ -26,6 +27,7 @@ constexpr std::size_t kPage = 4096;
 constexpr std::size_t kArgPages = 4;          // then one PROT_NONE page
 constexpr std::size_t kStack = 64 * 1024;
 
+
 // What the section process learns from its worker besides the Report.
 struct WorkerState {
     char last_case[200];
@@ -33,30 +35,6 @@ struct WorkerState {
     std::atomic<long> transient;    // EAGAIN/ENOMEM/ENOSPC where the model accepts
 };
 WorkerState* g_state = nullptr;
-
-struct VmChildCtx {
-    int done_fd;
-};
-
-int child_code()
-{
-    int nnp = static_cast<int>(::syscall(SYS_prctl, PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0)) == 1;
-    int pid1 = ::syscall(SYS_getpid) == 1;
-    return 10 + nnp + 2 * pid1;
-}
-
-int expected_code(std::uint64_t flags)
-{
-    return 10 + ((flags & CLONE_NNP) ? 1 : 0) + ((flags & CLONE_NEWPID) ? 2 : 0);
-}
-
-int vm_child(void* p)
-{
-    auto* ctx = static_cast<VmChildCtx*>(p);
-    char t = 'T';
-    ::syscall(SYS_write, ctx->done_fd, &t, 1);
-    return child_code();
-}
 
 void block_all_signals()
 {
@@ -128,93 +106,39 @@ long Worker::attempt(const FuzzCase& c)
     auto* args = reinterpret_cast<uapi::CloneArgs*>(p);
     pidfd = -1;
     if (c.flags & CLONE_VM) {
-        static VmChildCtx vm;
-        vm.done_fd = done[1];
-        long tid = sys::clone3_on_stack(args, vm_child, &vm, c.size);
+        long tid = sys::clone3_on_stack(args, vm_child_main, &done[1], c.size);
         return tid < 0 ? -errno : tid;
     }
     std::fflush(nullptr);
     long ret = ::syscall(SYS_clone3, args, c.size);
-    if (ret == 0) {
-        char b;
-        if (!(c.flags & CLONE_VFORK))
-            ::syscall(SYS_read, release[0], &b, 1);
-        ::syscall(SYS_exit_group, child_code());
-    }
+    if (ret == 0)
+        accepted_child_main(c.flags, release[0]);
     return ret < 0 ? -errno : ret;
 }
 
-// An accepted clone: the child ran, ends as its flags say, leaves no zombie.
+// An accepted clone: its post-conditions (post_clone_check.h); a
+// waitable autoreap child counts as a zombie.
 void Worker::check_child(const FuzzCase& c, pid_t pid)
 {
-    const std::uint64_t f = c.flags;
     const std::string what = describe(c);
-    UniqueFd own((f & CLONE_PIDFD) ? pidfd : -1);
-    if ((f & CLONE_PIDFD) && !own)
-        r.fail("%s: CLONE_PIDFD accepted but no pidfd", what.c_str());
-    char b;
-    if ((f & CLONE_VM) && (!(poll_fd(done[0], POLLIN) & POLLIN) || ::read(done[0], &b, 1) != 1))
-        r.fail("%s: CLONE_VM child never ran", what.c_str());
-    if (f & CLONE_THREAD)
-        return; // a thread of ours; it exits by itself
-    UniqueFd observer(sys::pidfd_open(pid));
-    bool killed = false;
-    if (f & CLONE_PIDFD_AUTOKILL) {
-        own.reset(); // the last reference: SIGKILL unless it already exited
-        killed = true;
-    } else if (!(f & (CLONE_VM | CLONE_VFORK))) {
-        ::write(release[1], "r", 1);
+    CloneCheck check = check_accepted_clone({.flags = c.flags,
+                                             .exit_signal = static_cast<int>(c.exit_signal),
+                                             .pid = pid,
+                                             .pidfd = UniqueFd((c.flags & CLONE_PIDFD) ? pidfd : -1),
+                                             .release_wr = release[1],
+                                             .vm_done_rd = done[0],
+                                             .check_exit_info = has(Feature::PidfdInfoExit)});
+    for (const CloneProblem& p : check.problems) {
+        if (p.waitable)
+            r.zombie("%s: child %d: %s", what.c_str(), pid, p.text.c_str());
+        else
+            r.fail("%s: child %d: %s (child: %s)", what.c_str(), pid, p.text.c_str(),
+                   task_summary(pid).c_str());
     }
-    if (f & CLONE_PARENT)
-        return; // the section process is its parent and reaps it
-    int watch = own ? own.get() : observer.get();
-    const int code = expected_code(f);
-    // Pid 1 of a new pid namespace sets SIGCHLD to SIG_IGN in its sighand
-    // as it exits (zap_pid_ns_processes()); shared with us (CLONE_SIGHAND),
-    // that makes its own SIGCHLD exit reap it at once, like CLONE_AUTOREAP.
-    const bool ignored_by_us = (f & CLONE_NEWPID) && (f & CLONE_SIGHAND) && c.exit_signal == SIGCHLD;
-    if ((f & CLONE_AUTOREAP) || ignored_by_us) {
-        if (watch >= 0 && !wait_pollhup(watch)) {
-            r.fail("%s: autoreap child %d not released", what.c_str(), pid);
-            return;
-        }
-        int st;
-        if (::waitpid(pid, &st, WNOHANG | __WALL) != -1 || errno != ECHILD)
-            r.zombie("%s: autoreap child %d was waitable", what.c_str(), pid);
-        if (!ctx.feat.info_exit || watch < 0)
-            return;
-        std::optional<uapi::PidfdInfo> info = pidfd_info(watch, uapi::kInfoExit);
-        if (!info || !(info->mask & uapi::kInfoExit))
-            r.fail("%s: no PIDFD_INFO_EXIT after POLLHUP", what.c_str());
-        else if (info->exit_code != (code << 8) && !(killed && info->exit_code == SIGKILL))
-            r.fail("%s: exit info %s, expected exited %d", what.c_str(),
-                   describe_status(info->exit_code).c_str(), code);
-        return;
-    }
-    if (watch >= 0 && !(poll_fd(watch, POLLIN) & POLLIN)) {
-        r.fail("%s: child %d not ended within %d ms (%s)", what.c_str(), pid, kTimeoutMs,
-               task_summary(pid).c_str());
-        ::kill(pid, SIGKILL);
-    }
-    int st = 0;
-    pid_t got;
-    while ((got = ::waitpid(pid, &st, __WALL)) < 0 && errno == EINTR) {
-    }
-    if (got != pid) {
-        int err = errno;
-        r.fail("%s: waitpid on child %d: %s (child: %s; we: %s)", what.c_str(), pid, std::strerror(err),
-               task_summary(pid).c_str(), task_summary(::getpid()).c_str());
-    }
-    else if (!WIFEXITED(st) || WEXITSTATUS(st) != code)
-        r.fail("%s: child %s, expected exited %d", what.c_str(), describe_status(st).c_str(), code);
 }
 
-int worker_main(Context& ctx, Report& r, const FuzzEnv& env, std::uint64_t seed, bool as_nobody)
+int worker_main(Context& ctx, Report& r, const FuzzEnv& env, std::uint64_t seed, CallerKind who)
 {
-    if (as_nobody && drop_to_nobody() != 0) {
-        r.fail("fuzz worker: dropping to nobody: %s", std::strerror(errno));
-        return 1;
-    }
     block_all_signals();
     Worker w{ctx, r, env};
     if (!w.setup()) {
@@ -222,7 +146,7 @@ int worker_main(Context& ctx, Report& r, const FuzzEnv& env, std::uint64_t seed,
         return 1;
     }
     std::mt19937_64 rng(seed);
-    const char* who = as_nobody ? "nobody" : env.caller.autoreap ? "autoreap root" : "root";
+    const char* name = caller_name(who);
     constexpr int kHistory = 6; // accepted cases before a failed check, for the report
     std::string history[kHistory];
     int accepted = 0;
@@ -235,14 +159,14 @@ int worker_main(Context& ctx, Report& r, const FuzzEnv& env, std::uint64_t seed,
         long ret = w.attempt(c);
         int got = ret < 0 ? static_cast<int>(-ret) : 0;
         if (ctx.opt.trace)
-            std::printf("clone3_stress: try %s as %s: model %s, kernel %s\n", describe(c).c_str(), who,
+            std::printf("clone3_stress: try %s as %s: model %s, kernel %s\n", describe(c).c_str(), name,
                         errno_name(want), errno_name(got));
         if (want == 0 && (got == EAGAIN || got == ENOMEM || got == ENOSPC)) {
             g_state->transient++;
             continue;
         }
         if (got != want)
-            r.disagree("%s as %s: model %s, kernel %s", describe(c).c_str(), who, errno_name(want),
+            r.disagree("%s as %s: model %s, kernel %s", describe(c).c_str(), name, errno_name(want),
                        errno_name(got));
         if (ret > 0) {
             r.children++;
@@ -291,7 +215,7 @@ void reap_siblings(Report& r)
 
 } // namespace
 
-bool run_fuzz_worker(Context& ctx, Report& r, const FuzzEnv& env, std::uint64_t seed, bool as_nobody)
+bool run_fuzz_worker(Context& ctx, Report& r, const FuzzEnv& env, std::uint64_t seed, CallerKind who)
 {
     if (!g_state) {
         void* p = ::mmap(nullptr, sizeof(WorkerState), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -301,9 +225,8 @@ bool run_fuzz_worker(Context& ctx, Report& r, const FuzzEnv& env, std::uint64_t 
     }
     g_state->last_case[0] = 0;
     g_state->last_exit_signal = 0;
-    const bool autoreap = env.caller.autoreap;
-    Child w = spawn(CLONE_PIDFD | (autoreap ? CLONE_AUTOREAP : 0), autoreap ? 0 : SIGCHLD,
-                    [&] { return worker_main(ctx, r, env, seed, as_nobody); });
+    const bool autoreap = who == CallerKind::Autoreap;
+    Child w = spawn_caller(who, [&] { return worker_main(ctx, r, env, seed, who); });
     if (!w) {
         r.fail("clone3 of a fuzz worker: %s", std::strerror(w.error));
         return false;

@@ -7,15 +7,16 @@
 
 #include <cstdint>
 
+#include "caller.h"
 #include "fuzz_case.h"
 #include "stress.h"
 
 namespace stress {
 
-// Spawn one worker (as nobody, or itself autoreap when env.caller says
-// so), wait for it and reap the CLONE_PARENT children it left us. False
+// Spawn one worker as who (caller.h; env.caller is the model's view of
+// it), wait for it and reap the CLONE_PARENT children it left us. False
 // when the section should stop (a worker hung).
-bool run_fuzz_worker(Context& ctx, Report& r, const FuzzEnv& env, std::uint64_t seed, bool as_nobody);
+bool run_fuzz_worker(Context& ctx, Report& r, const FuzzEnv& env, std::uint64_t seed, CallerKind who);
 
 // Attempts the model accepts that the kernel refused for lack of resources
 // (EAGAIN, ENOMEM, ENOSPC): not disagreements, but reported.

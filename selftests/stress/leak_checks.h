@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "kernel_checkers.h"
 #include "proc_state.h"
 #include "stress.h"
 

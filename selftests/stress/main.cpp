@@ -4,7 +4,7 @@
 //   clone3_stress [--ktap=PATH] [--require-features] [--scale=X] [--seed=N]
 //                 [--gtest_filter=PATTERNS] [--list] [--trace]
 //                 [--volume-autoreap=N] [--volume-autokill=M]
-//   clone3_stress --helper=MODE   (exec target, see ../helper_modes.h)
+//   clone3_stress --helper=MODE   (exec target, see ../lib/helper_modes.h)
 // Other --gtest_* arguments (the VM's init passes some) are ignored.
 #include <csignal>
 #include <cstdio>
@@ -18,9 +18,10 @@
 #include <vector>
 
 #include "child.h"
-#include "../helper_modes.h"
-#include "kernel_features.h"
-#include "ktap_out.h"
+#include "default_signals.h"
+#include "helper_modes.h"
+#include "kernel_checkers.h"
+#include "ktap_writer.h"
 #include "leak_checks.h"
 #include "proc_state.h"
 #include "runner.h"
@@ -29,17 +30,6 @@
 namespace {
 
 using namespace stress;
-
-void reset_signals()
-{
-    for (int sig = 1; sig < NSIG; ++sig)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            std::signal(sig, SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
-}
 
 // gtest filter syntax: "POS1:POS2-NEG1:NEG2".
 bool selected(const std::string& filter, const std::string& name)
@@ -154,18 +144,20 @@ int main(int argc, char** argv)
         return 0;
     }
 
-    KtapOut ktap;
+    KtapWriter ktap;
     if (!ktap.open(ktap_path)) {
         std::fprintf(stderr, "clone3_stress: cannot open %s: %s\n", ktap_path.c_str(), std::strerror(errno));
         return 2;
     }
+    ktap.copy_results_to_stdout();
     init_report();
     ktap.plan(static_cast<int>(chosen.size() + checks.size()));
     double t0 = now_seconds();
-    Features feat = probe_features();
+    const bool cap_sys_admin = have_cap_sys_admin();
+    const std::string feat = features::probe_all();
     ktap.diag("seed: " + std::to_string(opt.seed));
     ktap.diag("scale: " + std::to_string(opt.scale));
-    ktap.diag("features: " + describe(feat));
+    ktap.diag("features: " + feat + ", cap_sys_admin " + (cap_sys_admin ? "1" : "0"));
 
     Totals totals;
     SystemBaseline baseline = take_baseline();
@@ -173,7 +165,7 @@ int main(int argc, char** argv)
     for (std::size_t i = 0; i < chosen.size(); ++i) {
         const Section& s = *chosen[i];
         std::printf("clone3_stress: running %s\n", s.name);
-        SectionRun run = run_section(s, static_cast<int>(&s - sections().data()), opt, feat);
+        SectionRun run = run_section(s, static_cast<int>(&s - sections().data()), opt, cap_sys_admin);
         Report& r = report();
         totals.add(s.name, r, run.seconds);
         ktap.diag(std::string(s.name) + ": " + report_line(r, run));

@@ -98,8 +98,8 @@ void try_once(Context& ctx, Report& r, const Target& t, unsigned char* arena)
         }
     uapi::PidfdInfo info{};
     std::memcpy(&info, p, std::min(size, sizeof(info)));
-    const Features& f = ctx.feat;
-    if (f.supported_mask_known && !(f.supported_mask & ~0xffULL)) {
+    const std::optional<std::uint64_t> supported = features::supported_mask();
+    if (supported && !(*supported & ~0xffULL)) {
         for (std::size_t i = sizeof(info); i < size; ++i)
             if (p[i] != 0) {
                 r.fail("%s: byte %zu between the kernel's struct and the caller's size is 0x%x, not 0", what,
@@ -107,12 +107,12 @@ void try_once(Context& ctx, Report& r, const Target& t, unsigned char* arena)
                 break;
             }
     }
-    if (f.supported_mask_known && (info.mask & ~(f.supported_mask | uapi::kInfoSupportedMask)))
+    if (supported && (info.mask & ~(*supported | uapi::kInfoSupportedMask)))
         r.disagree("%s: answer mask 0x%llx outside supported_mask 0x%llx", what,
-                   static_cast<unsigned long long>(info.mask), static_cast<unsigned long long>(f.supported_mask));
+                   static_cast<unsigned long long>(info.mask), static_cast<unsigned long long>(*supported));
     if (t.alive && (info.mask & uapi::kInfoPid) && info.pid != static_cast<std::uint32_t>(t.pid))
         r.disagree("%s: pid %u, expected %d", what, info.pid, t.pid);
-    if (!t.alive && f.info_exit && (mask & uapi::kInfoExit)) {
+    if (!t.alive && has(Feature::PidfdInfoExit) && (mask & uapi::kInfoExit)) {
         if (!(info.mask & uapi::kInfoExit))
             r.disagree("%s: no PIDFD_INFO_EXIT for a reaped task", what);
         else if (info.exit_code != t.exit_status)
@@ -124,7 +124,7 @@ void try_once(Context& ctx, Report& r, const Target& t, unsigned char* arena)
 
 void fuzz_pidfd_info(Context& ctx, Report& r)
 {
-    if (!need(ctx, r, ctx.feat.get_info, "PIDFD_GET_INFO"))
+    if (!need(ctx, r, has(Feature::PidfdGetInfo), "PIDFD_GET_INFO"))
         return;
     void* a = ::mmap(nullptr, (kPages + 1) * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (a == MAP_FAILED) {
@@ -149,7 +149,7 @@ void fuzz_pidfd_info(Context& ctx, Report& r)
     }
     targets.push_back({"a live child", std::move(live.pidfd), live.pid});
     targets.push_back({"a reaped child", std::move(reaped.pidfd), reaped.pid, false, 7 << 8});
-    if (ctx.feat.autoreap) {
+    if (has(Feature::Autoreap)) {
         Child ar = spawn(CLONE_AUTOREAP | CLONE_PIDFD, 0, [] { return 9; });
         r.children++;
         if (ar && wait_pollhup(ar.pidfd.get()))

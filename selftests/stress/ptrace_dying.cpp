@@ -71,7 +71,7 @@ struct Pair {
     bool killed = false;
 };
 
-void check_pair(Context& ctx, Report& r, Pair& p)
+void check_pair(Report& r, Pair& p)
 {
     if (p.tracer && !wait_child(p.tracer.pid, p.tracer.pidfd.get()))
         r.fail("tracer (mode %d) of autoreap child %d did not end within %d ms", p.mode, p.tracee.pid,
@@ -86,7 +86,7 @@ void check_pair(Context& ctx, Report& r, Pair& p)
     if (::waitpid(p.tracee.pid, &st, WNOHANG | __WALL) != -1 || errno != ECHILD)
         r.zombie("traced autoreap child %d (tracer mode %d) was waitable by its real parent", p.tracee.pid,
                  p.mode);
-    if (!ctx.feat.info_exit)
+    if (!has(Feature::PidfdInfoExit))
         return;
     std::optional<uapi::PidfdInfo> info = pidfd_info(p.tracee.pidfd.get(), uapi::kInfoExit);
     if (!info || !(info->mask & uapi::kInfoExit))
@@ -100,7 +100,7 @@ void check_pair(Context& ctx, Report& r, Pair& p)
 
 void ptrace_dying(Context& ctx, Report& r)
 {
-    if (!need(ctx, r, ctx.feat.autoreap, "CLONE_AUTOREAP"))
+    if (!need(ctx, r, has(Feature::Autoreap), "CLONE_AUTOREAP"))
         return;
     while (ctx.budget.more(r.rounds)) {
         r.rounds++;
@@ -129,7 +129,7 @@ void ptrace_dying(Context& ctx, Report& r)
             }
         }
         for (Pair& p : pairs)
-            check_pair(ctx, r, p);
+            check_pair(r, p);
     }
 }
 

@@ -135,14 +135,14 @@ bool drain_children(Report& r, bool mixed)
 bool batch(Context& ctx, Report& r, bool subreaper, int sigfd)
 {
     const bool mixed = subreaper && ctx.chance(0.5);
-    const std::uint64_t autokill_extra = ctx.feat.cap_sys_admin ? 0 : CLONE_NNP;
+    const std::uint64_t autokill_extra = ctx.cap_sys_admin ? 0 : CLONE_NNP;
     int holders[2];
     if (::pipe2(holders, O_CLOEXEC) != 0)
         return false;
     UniqueFd alive_rd(holders[0]), alive_wr(holders[1]);
     std::vector<Parent> parents(static_cast<std::size_t>(ctx.pick(2, 8)));
     for (Parent& p : parents) {
-        p.death = static_cast<Death>(ctx.pick(0, ctx.feat.autokill ? 2 : 1));
+        p.death = static_cast<Death>(ctx.pick(0, has(Feature::PidfdAutokill) ? 2 : 1));
         std::uint64_t seed = ctx.rng();
         int kids = static_cast<int>(ctx.pick(1, 6));
         std::uint64_t flags = CLONE_AUTOREAP | CLONE_PIDFD;
@@ -155,7 +155,7 @@ bool batch(Context& ctx, Report& r, bool subreaper, int sigfd)
             ::close_range(3, static_cast<unsigned>(wr) - 1, 0);
             ::close_range(static_cast<unsigned>(wr) + 1, ~0U, 0);
             ::fcntl(wr, F_SETFD, 0);
-            return parent_body(seed, kids, mixed, p.death, ctx.feat.autokill, autokill_extra);
+            return parent_body(seed, kids, mixed, p.death, has(Feature::PidfdAutokill), autokill_extra);
         });
         if (!p.child) {
             r.fail("clone3 of an autoreap parent: %s", std::strerror(p.child.error));
@@ -207,7 +207,7 @@ bool batch(Context& ctx, Report& r, bool subreaper, int sigfd)
 
 void reap_race(Context& ctx, Report& r, bool subreaper)
 {
-    if (!need(ctx, r, ctx.feat.autoreap, "CLONE_AUTOREAP"))
+    if (!need(ctx, r, has(Feature::Autoreap), "CLONE_AUTOREAP"))
         return;
     if (subreaper && ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
         r.fail("PR_SET_CHILD_SUBREAPER: %s", std::strerror(errno));
@@ -218,7 +218,7 @@ void reap_race(Context& ctx, Report& r, bool subreaper)
     sigaddset(&chld, SIGCHLD);
     sigprocmask(SIG_BLOCK, &chld, nullptr);
     UniqueFd sigfd(::signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC));
-    if (!ctx.feat.autokill)
+    if (!has(Feature::PidfdAutokill))
         r.note("kernel lacks CLONE_PIDFD_AUTOKILL: parents only exit or are killed");
     while (ctx.budget.more(r.rounds)) {
         r.rounds++;

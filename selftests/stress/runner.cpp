@@ -22,13 +22,13 @@ constexpr double kGraceSeconds = 150;
 // How long the section's processes may take to disappear after it ended.
 constexpr double kSettleSeconds = 15;
 
-[[noreturn]] void section_process(const Section& s, int index, const Options& opt, const Features& feat)
+[[noreturn]] void section_process(const Section& s, int index, const Options& opt, bool cap_sys_admin)
 {
     ::setpgid(0, 0);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     std::map<int, std::string> before = open_fds();
     long rounds = std::max(1L, static_cast<long>(static_cast<double>(s.rounds) * opt.scale));
-    Context ctx{opt, feat, Budget(section_seconds(s, opt), rounds),
+    Context ctx{opt, cap_sys_admin, Budget(section_seconds(s, opt), rounds),
                 std::mt19937_64(opt.seed * 0x9E3779B97F4A7C15ULL + static_cast<unsigned>(index))};
     Report& r = report();
     s.fn(ctx, r);
@@ -77,7 +77,7 @@ void settle_group(pid_t pgrp, Report& r)
 
 } // namespace
 
-SectionRun run_section(const Section& s, int index, const Options& opt, const Features& feat)
+SectionRun run_section(const Section& s, int index, const Options& opt, bool cap_sys_admin)
 {
     SectionRun run;
     report().reset();
@@ -89,7 +89,7 @@ SectionRun run_section(const Section& s, int index, const Options& opt, const Fe
         return run;
     }
     if (pid == 0)
-        section_process(s, index, opt, feat);
+        section_process(s, index, opt, cap_sys_admin);
     ::setpgid(pid, pid);
     UniqueFd pidfd(sys::pidfd_open(pid));
     double limit = section_seconds(s, opt) + kGraceSeconds;

@@ -18,6 +18,6 @@ struct SectionRun {
 
 // index: the section's place in sections(), which seeds its generator (so
 // that --seed replays it also under a filter).
-SectionRun run_section(const Section& s, int index, const Options& opt, const Features& feat);
+SectionRun run_section(const Section& s, int index, const Options& opt, bool cap_sys_admin);
 
 } // namespace stress

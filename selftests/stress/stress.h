@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// What a stress section gets (options, the kernel's features, a budget, a
-// random generator) and where it reports (a Report shared by every process
+// What a stress section gets (options, its privilege, a budget, a random
+// generator) and where it reports (a Report shared by every process
 // the section creates), and the list of sections.
 #pragma once
 
@@ -10,18 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "feature_probes.h"
+
 namespace stress {
 
-struct Features {
-    bool autoreap = false;   // clone3 CLONE_AUTOREAP
-    bool nnp = false;        // clone3 CLONE_NNP
-    bool autokill = false;   // clone3 CLONE_PIDFD_AUTOKILL
-    bool get_info = false;   // ioctl PIDFD_GET_INFO
-    bool info_exit = false;  // PIDFD_INFO_EXIT once a child was reaped
-    bool supported_mask_known = false;
-    std::uint64_t supported_mask = 0;
-    bool cap_sys_admin = false; // this process, in its own user namespace
-};
+// The kernel's features: the library's probes, all run by main before
+// the first section (feature_probes.h).
+using features::Feature;
+using features::has;
 
 struct Options {
     double scale = 1.0;      // multiplies every section's time and count bounds
@@ -87,7 +83,7 @@ void init_report();
 
 struct Context {
     const Options& opt;
-    const Features& feat;
+    bool cap_sys_admin; // this process, in its own user namespace (main asked once)
     Budget budget;
     std::mt19937_64 rng;
 

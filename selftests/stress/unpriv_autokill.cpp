@@ -24,7 +24,7 @@
 
 #include "child.h"
 #include "clone_model.h"
-#include "../helper_modes.h"
+#include "helper_modes.h"
 #include "sections.h"
 #include "sys.h"
 
@@ -71,14 +71,14 @@ bool read_ids(int sock, unsigned* ruid, unsigned* euid)
 }
 
 // Close the autokill pidfd; the child must die by SIGKILL.
-void close_and_check(Context& ctx, Report& r, Spawned& s, const UniqueFd& observer, const char* where)
+void close_and_check(Report& r, Spawned& s, const UniqueFd& observer, const char* where)
 {
     s.c.pidfd.reset();
     if (!wait_pollhup(observer.get())) {
         r.fail("%s: autokill child %d alive %d ms after its pidfd was closed", where, s.c.pid, kTimeoutMs);
         return;
     }
-    if (!ctx.feat.info_exit)
+    if (!has(Feature::PidfdInfoExit))
         return;
     std::optional<uapi::PidfdInfo> info = pidfd_info(observer.get(), uapi::kInfoExit);
     if (!info || !(info->mask & uapi::kInfoExit) || info->exit_code != SIGKILL)
@@ -90,9 +90,9 @@ std::string suid_path() { return "/tmp/clone3_stress-suid-" + std::to_string(::g
 
 bool setup_suid(Context& ctx, Report& r, std::string* path)
 {
-    if (!need(ctx, r, ctx.feat.autokill, "CLONE_PIDFD_AUTOKILL"))
+    if (!need(ctx, r, has(Feature::PidfdAutokill), "CLONE_PIDFD_AUTOKILL"))
         return false;
-    if (!ctx.feat.cap_sys_admin) {
+    if (!ctx.cap_sys_admin) {
         r.skip_because("needs root to set up a setuid-root binary and drop to nobody");
         return false;
     }
@@ -138,7 +138,7 @@ void nnp_rounds(Context& ctx, Report& r, const std::string& path)
         if (::kill(s.c.pid, 0) != 0)
             r.fail("autokill child %d: its unprivileged creator may not signal it (%s)", s.c.pid,
                    std::strerror(errno));
-        close_and_check(ctx, r, s, observer, "nnp");
+        close_and_check(r, s, observer, "nnp");
     }
 }
 
@@ -181,7 +181,7 @@ bool enter_own_userns()
 void unpriv_autokill_nnp(Context& ctx, Report& r)
 {
     std::string path;
-    if (!need(ctx, r, ctx.feat.nnp, "CLONE_NNP") || !setup_suid(ctx, r, &path))
+    if (!need(ctx, r, has(Feature::Nnp), "CLONE_NNP") || !setup_suid(ctx, r, &path))
         return;
     HelperResult h = run_helper([&] { nnp_rounds(ctx, r, path); return std::string(); }, true, budget_ms(ctx));
     if (!h.ok)
@@ -191,7 +191,7 @@ void unpriv_autokill_nnp(Context& ctx, Report& r)
 
 void unpriv_autokill_refused(Context& ctx, Report& r)
 {
-    if (!need(ctx, r, ctx.feat.autokill, "CLONE_PIDFD_AUTOKILL"))
+    if (!need(ctx, r, has(Feature::PidfdAutokill), "CLONE_PIDFD_AUTOKILL"))
         return;
     static const std::uint64_t kExtras[] = {CLONE_NEWUSER, CLONE_NEWNS,   CLONE_NEWPID, CLONE_FILES,
                                             CLONE_FS,      CLONE_IO,      CLONE_SYSVSEM, CLONE_VFORK,
@@ -260,7 +260,7 @@ void unpriv_autokill_userns(Context& ctx, Report& r)
                 r.fail("userns: no answer from the checking process");
             if (::kill(s.c.pid, 0) != 0)
                 r.fail("userns: autokill child %d: its creator may not signal it", s.c.pid);
-            close_and_check(ctx, r, s, observer, "userns");
+            close_and_check(r, s, observer, "userns");
         }
         return 0;
     });

@@ -59,7 +59,7 @@ struct Kid {
 
 // An autoreap child that has reached POLLHUP: never waitable, and its exit
 // info (when the kernel has PIDFD_INFO_EXIT) is status. False on a failure.
-bool check_released(Context& ctx, Report& r, const char* what, pid_t pid, int pidfd, int status)
+bool check_released(Report& r, const char* what, pid_t pid, int pidfd, int status)
 {
     int st = 0;
     errno = 0;
@@ -71,7 +71,7 @@ bool check_released(Context& ctx, Report& r, const char* what, pid_t pid, int pi
             r.fail("%s child %d: waitpid gave %d (%s), expected ECHILD", what, pid, w, std::strerror(errno));
         return false;
     }
-    if (!ctx.feat.info_exit)
+    if (!has(Feature::PidfdInfoExit))
         return true;
     std::optional<uapi::PidfdInfo> info = pidfd_info(pidfd, uapi::kInfoExit);
     if (!info || !(info->mask & uapi::kInfoExit)) {
@@ -144,7 +144,7 @@ Kid* add_kid(Report& r, const char* what, long batch, long* made, Child c, int s
 // (autokill: the observer, the clone3 one is closed) and pass
 // check_released(); then nothing may be waitable. Adds the children
 // checked to *checked; false when the batch broke the run.
-bool finish_batch(Context& ctx, Report& r, const char* what, const char* after, long batch,
+bool finish_batch(Report& r, const char* what, const char* after, long batch,
                   std::vector<Kid>& kids, long* checked)
 {
     bool ok = true;
@@ -159,7 +159,7 @@ bool finish_batch(Context& ctx, Report& r, const char* what, const char* after, 
             ok = false;
             continue;
         }
-        if (check_released(ctx, r, what, k.pid, watch, k.status))
+        if (check_released(r, what, k.pid, watch, k.status))
             ++*checked;
     }
     kids.clear();
@@ -195,7 +195,7 @@ void volume_autoreap(Context& ctx, Report& r)
         r.note("--volume-autoreap=0: nothing asked");
         return;
     }
-    if (!need(ctx, r, ctx.feat.autoreap, "CLONE_AUTOREAP"))
+    if (!need(ctx, r, has(Feature::Autoreap), "CLONE_AUTOREAP"))
         return;
     block_sigchld();
     long made = 0, checked = 0;
@@ -228,7 +228,7 @@ void volume_autoreap(Context& ctx, Report& r)
             }
         }
         gate_w.reset(); // every child of the batch reads EOF and ends
-        if (!finish_batch(ctx, r, "autoreap", "its gate opened", batch, kids, &checked))
+        if (!finish_batch(r, "autoreap", "its gate opened", batch, kids, &checked))
             broken = true;
     }
     check_no_sigchld(r, "volume_autoreap");
@@ -242,9 +242,9 @@ void volume_autokill(Context& ctx, Report& r)
         r.note("--volume-autokill=0: nothing asked");
         return;
     }
-    if (!need(ctx, r, ctx.feat.autokill, "CLONE_PIDFD_AUTOKILL"))
+    if (!need(ctx, r, has(Feature::PidfdAutokill), "CLONE_PIDFD_AUTOKILL"))
         return;
-    if (!ctx.feat.info_exit)
+    if (!has(Feature::PidfdInfoExit))
         r.note("no PIDFD_INFO_EXIT: deaths seen by POLLHUP only, the signal not checked");
     block_sigchld();
     long made = 0, checked = 0;
@@ -255,7 +255,7 @@ void volume_autokill(Context& ctx, Report& r)
         const long n = std::min<long>(kAutokillBatch, asked - made);
         for (long i = 0; i < n; ++i) {
             std::uint64_t flags = CLONE_AUTOREAP | CLONE_PIDFD | CLONE_PIDFD_AUTOKILL;
-            if (!ctx.feat.cap_sys_admin || made % 2)
+            if (!ctx.cap_sys_admin || made % 2)
                 flags |= CLONE_NNP;
             Child c = spawn(flags, 0, [] {
                 keep_only(-1);
@@ -286,7 +286,7 @@ void volume_autokill(Context& ctx, Report& r)
         std::shuffle(order.begin(), order.end(), ctx.rng);
         for (std::size_t i : order)
             kids[i].pidfd.reset();
-        if (!finish_batch(ctx, r, "autokill", "its last pidfd was closed", batch, kids, &checked))
+        if (!finish_batch(r, "autokill", "its last pidfd was closed", batch, kids, &checked))
             broken = true;
     }
     check_no_sigchld(r, "volume_autokill");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // The waitid()-versus-PIDFD_GET_INFO race (SPEC §9), thousands of rounds
-// of ../waitid_info_race.cpp: ordinary children only, so it runs on any
+// of ../lib/waitid_info_race.cpp: ordinary children only, so it runs on any
 // kernel with PIDFD_INFO_EXIT, controls included, and always prints the
 // two counts (ESRCH replies, replies after the reap without
 // PIDFD_INFO_EXIT) so kernels can be compared.
@@ -11,7 +11,7 @@ namespace stress {
 
 void waitid_info_race(Context& ctx, Report& r)
 {
-    if (!need(ctx, r, ctx.feat.info_exit, "PIDFD_INFO_EXIT"))
+    if (!need(ctx, r, has(Feature::PidfdInfoExit), "PIDFD_INFO_EXIT"))
         return;
     WaitidInfoRace counts;
     constexpr long kBatch = 100;

@@ -74,16 +74,6 @@ struct HelperResult {
 HelperResult run_helper(const std::function<std::string()>& fn, bool as_nobody,
                         int timeout_ms = kTimeoutMs);
 
-// The path of this very binary, for exec-based helpers.
-std::string self_exe();
-
-// Spin (yielding) until /proc/PID/syscall shows the task blocked in syscall
-// nr, or the timeout passes. For tests that must release a peer only once
-// it sleeps in a given call.
-bool wait_until_in_syscall(pid_t pid, long nr, int timeout_ms = kTimeoutMs);
-// The same for the state letter of /proc/PID/task/TID/stat ('Z': zombie).
-bool wait_until_state(pid_t pid, pid_t tid, char state, int timeout_ms = kTimeoutMs);
-
 // A pipe a child blocks on until the test opens it, so the test can watch
 // the child's pid before it does anything. EOF (the test gave up) opens it too.
 struct Gate {
@@ -95,10 +85,6 @@ struct Gate {
     bool wait();
     bool open();
 };
-
-// Entries of a directory such as /proc/PID/task or /proc/self/fd, "." and
-// ".." not counted; -1 if it cannot be opened.
-int count_entries(const std::string& dir);
 
 // An orphan: a middle child clones G (flags, exit_signal 0) and exits at
 // once, so G is reparented to the nearest subreaper or pid-namespace init

@@ -1,35 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-// System state the stress run compares before and after: zombies in /proc,
-// this process's open descriptors, slab object counts and kmemleak.
+// The kernel's own checkers, which the stress run compares before and
+// after: slab object counts, lockdep and KASAN, kmemleak. (Processes and
+// descriptors: ../lib/proc_state.h.)
 #pragma once
 
 #include <map>
-#include <optional>
-#include <set>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace stress {
-
-struct ProcEntry {
-    pid_t pid = 0;
-    pid_t ppid = 0;
-    pid_t pgrp = 0;
-    char state = '?';
-    std::string comm;
-};
-
-// Every process /proc shows (a snapshot; entries may vanish meanwhile).
-std::vector<ProcEntry> processes();
-std::vector<ProcEntry> zombies(const std::set<pid_t>& ignore = {});
-std::string describe(const ProcEntry& p);
-// For a failure message: "state S, wchan pipe_read, syscall 0 ..." of pid.
-std::string task_summary(pid_t pid);
-
-// fd number -> readlink target of /proc/self/fd/N.
-std::map<int, std::string> open_fds();
-bool is_pidfd_target(const std::string& target);
 
 struct SlabCount {
     long active = 0;        // active_objs

@@ -237,57 +237,6 @@ HelperResult run_helper(const std::function<std::string()>& fn, bool as_nobody, 
     return result;
 }
 
-std::string self_exe()
-{
-    char buf[4096];
-    ssize_t len = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-    if (len <= 0)
-        return "/proc/self/exe";
-    return std::string(buf, static_cast<std::size_t>(len));
-}
-
-namespace {
-
-// Re-read a /proc file until pred accepts its text or the timeout passes.
-bool poll_proc(const std::string& path, const std::function<bool(const char*)>& pred, int timeout_ms)
-{
-    struct timespec start;
-    ::clock_gettime(CLOCK_MONOTONIC, &start);
-    for (;;) {
-        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd)
-            return false;
-        char buf[512] = {};
-        if (::read(fd.get(), buf, sizeof(buf) - 1) > 0 && pred(buf))
-            return true;
-        struct timespec now;
-        ::clock_gettime(CLOCK_MONOTONIC, &now);
-        long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-        if (elapsed_ms > timeout_ms)
-            return false;
-        ::sched_yield();
-    }
-}
-
-} // namespace
-
-bool wait_until_in_syscall(pid_t pid, long nr, int timeout_ms)
-{
-    return poll_proc("/proc/" + std::to_string(pid) + "/syscall",
-                     [nr](const char* text) { return std::strtol(text, nullptr, 10) == nr; },
-                     timeout_ms);
-}
-
-bool wait_until_state(pid_t pid, pid_t tid, char state, int timeout_ms)
-{
-    return poll_proc("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/stat",
-                     [state](const char* text) {
-                         const char* paren = std::strrchr(text, ')');
-                         return paren && paren[1] == ' ' && paren[2] == state;
-                     },
-                     timeout_ms);
-}
-
 Gate Gate::make()
 {
     Gate gate;
@@ -310,19 +259,6 @@ bool Gate::wait()
 }
 
 bool Gate::open() { return ::write(wr.get(), "g", 1) == 1; }
-
-int count_entries(const std::string& dir)
-{
-    DIR* d = ::opendir(dir.c_str());
-    if (!d)
-        return -1;
-    int n = 0;
-    while (struct dirent* ent = ::readdir(d))
-        if (ent->d_name[0] != '.')
-            ++n;
-    ::closedir(d);
-    return n;
-}
 
 Orphan make_orphan(std::uint64_t flags, Gate& gate, int code)
 {
