@@ -2,8 +2,8 @@
 # being debugged: the vmlinux kept beside a cached image (or found again
 # in the build tree by its build id), the build tree's own for --tree and
 # --kernel .../arch/x86/boot/bzImage, and for a Debian kernel an ELF
-# symbol file made from the package's System.map (text symbols at their
-# link addresses; the boot runs with nokaslr so they are the real ones).
+# symbol file made from its System.map (text symbols at their link
+# addresses; the boot runs with nokaslr so they are the real ones).
 # Source after common.sh and kernel.sh.
 
 # gdb_free_port FROM: the first TCP port from FROM that nothing listens on.
@@ -55,25 +55,31 @@ image_vmlinux() {
 	done
 }
 
-# debian_symbols VMLINUZ: print an ELF symbol file for a Debian kernel
-# (made once from the System.map beside VMLINUZ, fetched again from its
-# package when an older cache entry lacks it), or nothing.
+# debian_symbols VMLINUZ: print an ELF symbol file for a Debian kernel,
+# made once from its System.map, or nothing. Debian ships the real
+# System.map only in linux-image-KVER-dbg (about 350 MB, fetched once;
+# only System.map is kept, beside the vmlinuz).
 debian_symbols() {
-	local dir map syms
+	local dir map syms pkg kver
 	dir=$(dirname "$1")
 	syms="$dir/vmlinux.syms"
 	[ ! -s "$syms" ] || { printf '%s\n' "$syms"; return 0; }
 	map="$dir/System.map"
-	if [ ! -s "$map" ] && [ -f "$dir/package" ]; then
+	if ! grep -qw copy_process "$map" 2>/dev/null && [ -f "$dir/package" ]; then
+		pkg=$(cat "$dir/package")
+		kver=$(printf '%s\n' "$pkg" | sed -E 's/^linux-(image|binary)-(unsigned-)?//; s/-unsigned$//')
 		local tmp; tmp=$(mktemp -d)
-		log "fetching the System.map of $(cat "$dir/package")"
-		if (cd "$tmp" && apt_private apt-get -qq download "$(cat "$dir/package")") >/dev/null 2>&1; then
-			dpkg-deb -x "$tmp"/*.deb "$tmp/root" &&
-				find "$tmp/root" -name 'System.map*' -type f -exec cp {} "$map" \; || true
+		log "fetching linux-image-$kver-dbg for the System.map of $pkg (about 350 MB, once)"
+		if (cd "$tmp" && apt_private apt-get -qq download "linux-image-$kver-dbg") >"$tmp/log" 2>&1; then
+			dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$tmp" --wildcards '*/System.map' 2>>"$tmp/log" &&
+				find "$tmp" -name System.map -type f -exec cp {} "$map.tmp" \; &&
+				mv "$map.tmp" "$map" || true
+		else
+			warn "could not fetch linux-image-$kver-dbg: $(tail -n1 "$tmp/log")"
 		fi
 		rm -rf "$tmp"
 	fi
-	[ -s "$map" ] || return 0
+	grep -qw copy_process "$map" 2>/dev/null || return 0
 	system_map_elf "$map" "$syms.tmp" && mv "$syms.tmp" "$syms" && printf '%s\n' "$syms"
 }
 
