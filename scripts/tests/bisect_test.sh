@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Host test of scripts/validate --bisect, with stand-in kernel trees and a
 # stand-in QEMU (scripts/lib/fake_tree.sh), so no kernel is built or
-# booted: a good commit exits 0, a bad one 1, one that does not build or
-# never reaches the suite 125 (git bisect skips it), a usage error 255
-# (aborts the bisect); then a real 'git bisect run scripts/validate --tree
-# . --bisect' over a fake history of 8 commits names the commit that
-# broke a test, skipping the one that does not build.
+# booted: a commit that does not build or never reaches the suite exits
+# 125 (git bisect skips it), a usage error 255 (aborts the bisect); then a
+# real 'git bisect run scripts/validate --tree . --bisect' over a fake
+# history of 8 commits (good 0, bad 1) names the commit that broke a test,
+# skipping the one that does not build.
 # Output: TAP. Exit 0 all ok, 1 a failure.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
@@ -16,7 +16,7 @@ trap 'rm -rf "$scratch"' EXIT
 export CLONE3_CACHE="$scratch/cache" CLONE3_ACCEL=tcg
 fake_qemu "$scratch/bin"
 export PATH="$scratch/bin:$PATH"
-echo "1..6"
+echo "1..4"
 fails=0 n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fails=$((fails + 1)); fi; }
 
@@ -30,9 +30,6 @@ exit_of() {
 	ok "$([ "$rc" = "$2" ]; echo $?)" "$1 (got $rc)"
 	[ "$rc" = "$2" ] || tail -n 8 "$scratch/log" | sed 's/^/#   /'
 }
-exit_of "a good commit: exit 0" 0
-fake_commit "$t" "break the test" CLONE3_FAKE_BAD
-exit_of "a commit that fails a test: exit 1" 1
 fake_commit "$t" "no build" "syntax error"
 exit_of "a commit that does not build: exit 125" 125
 fake_commit "$t" "hangs at boot" CLONE3_FAKE_HANG
@@ -62,7 +59,7 @@ t0=$SECONDS
 named=$(sed -n 's/^\([0-9a-f]\{40\}\) is the first bad commit$/\1/p' "$scratch/bisect.log")
 steps=$(grep -c '^running ' "$scratch/bisect.log" || true)
 skips=$(grep -c 'cannot be judged' "$scratch/bisect.log" || true)
-ok "$([ "$named" = "$culprit" ]; echo $?)" \
+ok "$([ "$named" = "$culprit" ] && [ "$skips" -ge 1 ]; echo $?)" \
 	"git bisect run names the commit that broke the test ($steps steps, $skips skipped, $((SECONDS - t0)) s)"
 [ "$named" = "$culprit" ] || tail -n 15 "$scratch/bisect.log" | sed 's/^/#   /'
 git -C "$h" bisect reset -q >/dev/null 2>&1 || true
