@@ -141,8 +141,12 @@ def source_objects(origin, summary, target):
     if cfg:
         build["config_name"] = f"tinyconfig+base.config-{cfg}"
         bmisc["config_hash"] = cfg
-    if "duration" not in build and summary.get("build_seconds") is not None:
-        build["duration"] = float(summary["build_seconds"])
+    if summary.get("build_seconds") is not None:
+        # The run's build step: a build, or for a prebuilt kernel its fetch.
+        if kind == "debian":
+            bmisc["fetch_seconds"] = float(summary["build_seconds"])
+        elif "duration" not in build:
+            build["duration"] = float(summary["build_seconds"])
     build["checkout_id"] = checkout["id"]
     build["misc"] = bmisc
     checkout["misc"] = misc

@@ -37,7 +37,7 @@ def main():
     kernels = [load_kernel(s) for s in a.summaries if Path(s).exists()]
     doc = kcidb.document(a.origin, kernels, expected)
     tmp = Path(a.out + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=1) + "\n")
+    tmp.write_text(json.dumps(doc) + "\n")
     tmp.replace(a.out)
 
 
