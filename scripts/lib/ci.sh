@@ -3,16 +3,17 @@
 # and scripts/merge-results are made from. Source after common.sh.
 
 # bisect_code RC PHASE: the exit code 'git bisect run' wants for validate's
-# RC. 0 good and 1 bad stay; an infrastructure failure (255), a build or
-# configuration failure (2 once the run has started: PHASE "run") is 125,
-# "this commit cannot be judged"; a usage error (2 in PHASE "args") must
-# abort the bisect, so it is 255 (git bisect run stops on 128 and above).
+# RC in PHASE: "args" (parsing: a usage error must abort the bisect, so
+# 255, as git bisect run stops on 128 and above), "run" (before every
+# kernel was judged: a build, configuration or infrastructure failure, or
+# anything unexpected, is 125, "this commit cannot be judged"; a signal
+# stays and aborts), "done" (the verdict: 0 good, 1 bad, 255 125).
 bisect_code() {
-	case $1 in
-	0|1) echo "$1" ;;
-	2) if [ "$2" = run ]; then echo 125; else echo 255; fi ;;
-	255) echo 125 ;;
-	*) echo "$1" ;;
+	case $2:$1 in
+	args:0|done:0|done:1) echo "$1" ;;
+	args:*) echo 255 ;;
+	run:12[89]|run:1[3-9][0-9]|run:2[0-4][0-9]|run:25[0-4]) echo "$1" ;;
+	*) echo 125 ;;
 	esac
 }
 

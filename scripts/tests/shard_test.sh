@@ -24,7 +24,7 @@ same() {
 	python3 - "$1" "$2" <<'PY'
 import json, sys
 TIMES = {"build_seconds", "boot_seconds", "wall_seconds", "suite_seconds", "start_time",
-         "duration", "image"}
+         "duration", "image", "fetch_seconds"}
 def strip(v):
     if isinstance(v, dict):
         return {k: strip(x) for k, x in v.items() if k not in TIMES}
@@ -41,6 +41,11 @@ bad = [what for what, x in (("summary.json", rows), ("kcidb.json", kc), ("junit.
        if x[0] != x[1]]
 if not kc[0]["tests"]:
     bad.append("no KCIDB tests")
+if kc[0] != kc[1]:
+    for k in kc[0]:
+        only = sorted(set(kc[0][k]) ^ set(kc[1][k]))
+        if only:
+            bad.append(f"({k}: {len(only)} objects differ, e.g. {only[0][:300]})")
 print(" ".join(bad))
 sys.exit(1 if bad else 0)
 PY
