@@ -109,7 +109,8 @@ def source_objects(origin, summary, target):
                      "series_length": int(target.get("series_length", 0)),
                      "patch_sha256": hashes, "commit": target.get("commit")})
         img_dir = Path(image).parent
-        build["id"] = f"{origin}:{_slug(img_dir.name)}"
+        build["id"] = f"{origin}:{_slug(img_dir.name)}" if image else \
+            f"{origin}:{_slug(target.get('base', 'base'))}-{(target.get('commit') or 'unknown')[:12]}-{cfg}"
         for name in ("build-id", "build-seconds"):
             f = img_dir / name
             if f.exists():
@@ -147,10 +148,23 @@ def source_objects(origin, summary, target):
             bmisc["fetch_seconds"] = float(summary["build_seconds"])
         elif "duration" not in build:
             build["duration"] = float(summary["build_seconds"])
+    if target.get("failed"):
+        build["status"] = "ERROR"
+        build["comment"] = summary["infra_error"]
     build["checkout_id"] = checkout["id"]
     build["misc"] = bmisc
     checkout["misc"] = misc
     return checkout, build
+
+
+def failed_kernel(target):
+    """(summary, target, start) of a target validate stopped at, unable to
+    fetch or build it: no boot, its build ERROR, its tests MISS."""
+    kid = "failed-" + _slug(target.get("name", "target"))
+    summary = {"id": kid, "role": "", "verdict": "infra", "tests": [], "image": "",
+               "infra_error": "validate stopped at this target: fetching or building it "
+                              "failed (see the run's log)"}
+    return summary, dict(target, failed=True), None
 
 
 def kernel_tests(origin, build_id, summary, expected=(), start=None):
@@ -198,9 +212,8 @@ def kernel_tests(origin, build_id, summary, expected=(), start=None):
     add("clone3", suite_status,
         infra or "; ".join(summary.get("problems") or [])[:2000] or "every test met the role's expectation",
         (problems + summary.get("splats", [])) or None,
-        misc={"passed": summary.get("passed"), "failed": summary.get("failed"),
-              "skipped": summary.get("skipped"), "boot_seconds": summary.get("boot_seconds"),
-              "suite_seconds": summary.get("suite_seconds")})
+        misc={k: summary[k] for k in ("passed", "failed", "skipped", "boot_seconds", "suite_seconds")
+              if summary.get(k) is not None})
     if summary.get("suite_seconds") is not None:
         tests[-1]["duration"] = float(summary["suite_seconds"])
     return tests

@@ -90,7 +90,7 @@ ci_outputs() {
 	list_suite_tests "$filter" "$out/tests.list"
 	write_meta "$out/shard.json" shard "$SHARD_I" of "$SHARD_N" units "$unit"
 	if ! python3 "$TOP/scripts/lib/kcidb_write.py" --origin "$origin" --tests "$out/tests.list" \
-		--out "$out/kcidb.json" ${rows[@]+"${rows[@]}"}; then
+		--out "$out/kcidb.json" ${failed_target:+--failed "$failed_target"} ${rows[@]+"${rows[@]}"}; then
 		warn "could not write $out/kcidb.json"
 		[ -z "$kcidb" ] || note_rc 255
 		return 0
@@ -99,4 +99,27 @@ ci_outputs() {
 		cp "$out/kcidb.json" "$kcidb" || { warn "could not write $kcidb"; note_rc 255; return 0; }
 		log "KCIDB I/O v5 results: $kcidb"
 	fi
+}
+
+# ci_early_exit: validate stops at a target it cannot fetch or build; the
+# table and KCIDB document of the run still name it: its checkout and a
+# build with status ERROR, its tests MISS (never PASS). Called from the
+# EXIT trap; uses validate's variables of the target at hand.
+ci_early_exit() {
+	[ -n "${t:-}" ] && [ -n "${out:-}" ] && [ -d "$out" ] || return 0
+	local f="$out/failed-target.json"
+	if [[ $t == base:* ]] && [ -n "${commits[${i:-0}]:-}" ]; then
+		write_meta "$f" kind base name "$t" base "$base" source "${srcname:-}" commit "${commits[$i]}" \
+			prefix "$i" series_length "${n:-0}" "patches[]" "$(printf '%s\n' "${patches[@]:0:i}")" \
+			config_hash "$(config_hash "${variant:-}")" unit "${cur_unit:-0}"
+	elif [[ $t == tree:* ]]; then
+		local src; src=$(cd "${t#tree:}" && pwd)
+		write_meta "$f" kind tree name "$t" source "$src" unit "${cur_unit:-0}" \
+			commit "$(git -C "$src" rev-parse -q --verify HEAD 2>/dev/null || true)" \
+			config_hash "$(config_hash "${variant:-}")"
+	else
+		write_meta "$f" kind "${t%%:*}" name "$t" unit "${cur_unit:-0}"
+	fi
+	python3 "$TOP/scripts/lib/report.py" "$out" ${rows[@]+"${rows[@]}"} >/dev/null 2>&1 || true
+	failed_target=$f ci_outputs
 }

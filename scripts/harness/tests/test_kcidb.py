@@ -178,3 +178,15 @@ def test_checker_catches(series, breakage, expect):
     breakage(d)
     problems = V5.check(d)
     assert problems and any(expect in p for p in problems), problems
+
+
+def test_target_that_did_not_build(series):
+    target, _ = series
+    failed = dict(target, image="")
+    d = kcidb.document("clone3_ci", [kcidb.failed_kernel(failed)], [r[0] for r in RECS])
+    assert V5.check(d) == []
+    (b,) = d["builds"]
+    assert b["status"] == "ERROR" and "building it failed" in b["comment"]
+    statuses = {t["path"]: t["status"] for t in d["tests"]}
+    assert statuses.pop("clone3") == "ERROR"
+    assert set(statuses.values()) == {"MISS"} and len(statuses) == len(RECS)
