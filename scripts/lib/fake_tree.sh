@@ -51,12 +51,14 @@ SH
 # the second and the result record to the third. Autoreap.Fake fails when
 # the kernel file holds the string CLONE3_FAKE_BAD (a fake_tree whose
 # kernel/fork.c says so); a kernel holding CLONE3_FAKE_HANG prints no
-# KTAP at all (a boot that never reaches the suite).
+# KTAP at all (a boot that never reaches the suite). With FAKE_QEMU_ARGS
+# set, each call adds its arguments as a line to that file.
 fake_qemu() {
 	mkdir -p "$1"
 	cat >"$1/qemu-system-x86_64" <<'SH'
 #!/bin/sh
 [ "$1" != --version ] || { echo "QEMU emulator version 0.0.0 (fake)"; exit 0; }
+[ -z "${FAKE_QEMU_ARGS:-}" ] || echo "$*" >>"$FAKE_QEMU_ARGS"
 kernel="" n=0 console="" ktap="" result=""
 while [ $# -gt 0 ]; do
 	case $1 in
