@@ -7,10 +7,10 @@
 # 255, as git bisect run stops on 128 and above), "run" (before every
 # kernel was judged: a build, configuration or infrastructure failure, or
 # anything unexpected, is 125, "this commit cannot be judged"; a signal
-# stays and aborts), "done" (the verdict: 0 good, 1 bad, 255 125).
+# stays and aborts), "judged" (the verdict: 0 good, 1 bad, 255 125).
 bisect_code() {
 	case $2:$1 in
-	args:0|done:0|done:1) echo "$1" ;;
+	args:0|judged:0|judged:1) echo "$1" ;;
 	args:*) echo 255 ;;
 	run:12[89]|run:1[3-9][0-9]|run:2[0-4][0-9]|run:25[0-4]) echo "$1" ;;
 	*) echo 125 ;;
