@@ -174,6 +174,9 @@ fetch_debian_kernel() {
 		[ -n "$img" ] || infra "$pkg holds no vmlinuz"
 		mkdir -p "$tmp/out"
 		cp "$img" "$tmp/out/vmlinuz"
+		# Its symbols, for scripts/validate --gdb (see gdb.sh).
+		local map; map=$(find "$tmp/root" -name 'System.map*' -type f | sort | head -n1)
+		[ -z "$map" ] || cp "$map" "$tmp/out/System.map"
 		echo "$pkg" >"$tmp/out/package"
 		rm -rf "$tmp/root" "$tmp"/*.deb
 		publish "$tmp/out" "$dest"

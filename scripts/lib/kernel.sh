@@ -228,6 +228,9 @@ build_image_locked() {
 	cp "$obj/.config" "$tmp/config"
 	printf '%s\n' "$commit" >"$tmp/commit"
 	vmlinux_build_id "$obj/vmlinux" >"$tmp/build-id" || true
+	# The build tree's vmlinux is overwritten by its next build: keep this
+	# one (symbols for scripts/validate --gdb).
+	cp "$obj/vmlinux" "$tmp/vmlinux" 2>/dev/null || true
 	printf '%s\n' "$((SECONDS - t0))" >"$tmp/build-seconds"
 	publish "$tmp" "$img"
 	log "built in $((SECONDS - t0)) s: $img/bzImage"

@@ -78,7 +78,8 @@ accel_args() {
 }
 
 # qemu_run KERNEL INITRD DIR TIMEOUT MEM APPEND...: boot once (extra kernel
-# arguments from CLONE3_APPEND, for debugging), capturing
+# arguments from CLONE3_APPEND, extra QEMU arguments from CLONE3_QEMU_EXTRA,
+# for debugging), capturing
 # DIR/console.log, DIR/ktap.raw and DIR/result.raw. Prints progress from
 # the KTAP stream. Returns 0 if QEMU exited by itself, 124 on timeout.
 qemu_run() {
@@ -88,7 +89,7 @@ qemu_run() {
 	: >"$dir/console.log"; : >"$dir/ktap.raw"; : >"$dir/result.raw"
 	qemu-system-x86_64 "${accel[@]}" -m "$mem" -smp 1 -nodefaults -no-user-config \
 		-display none -no-reboot \
-		-kernel "$kernel" -initrd "$initrd" \
+		-kernel "$kernel" -initrd "$initrd" ${CLONE3_QEMU_EXTRA:-} \
 		-append "console=ttyS0 panic=-1 oops=panic loglevel=6 ${CLONE3_APPEND:-} $*" \
 		-serial "file:$dir/console.log" -serial "file:$dir/ktap.raw" \
 		-serial "file:$dir/result.raw" >"$dir/qemu.log" 2>&1 &
