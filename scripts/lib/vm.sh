@@ -93,7 +93,7 @@ qemu_run() {
 		-append "console=ttyS0 panic=-1 oops=panic loglevel=6 ${CLONE3_APPEND:-} $*" \
 		-serial "file:$dir/console.log" -serial "file:$dir/ktap.raw" \
 		-serial "file:$dir/result.raw" >"$dir/qemu.log" 2>&1 &
-	local qpid=$! start=$SECONDS shown="" started="" t0us=${EPOCHREALTIME/./}
+	local qpid=$! start=$SECONDS shown="" started="" last_shown=$SECONDS t0us=${EPOCHREALTIME/./}
 	elapsed() { local us=$((${EPOCHREALTIME/./} - t0us)); printf '%d.%02d' $((us / 1000000)) $((us % 1000000 / 10000)); }
 	while kill -0 "$qpid" 2>/dev/null; do
 		if [ -z "$started" ] && [ -s "$dir/ktap.raw" ]; then
@@ -103,9 +103,12 @@ qemu_run() {
 		local done_n
 		done_n=$(grep -c -E '^(not )?ok ' "$dir/ktap.raw" 2>/dev/null || true)
 		local plan; plan=$(grep -m1 -o -E '^1\.\.[0-9]+' "$dir/ktap.raw" 2>/dev/null | cut -c4- || true)
-		if [ -n "$plan" ] && [ "$done_n" != "$shown" ] && [ $((done_n % 25)) = 0 -o "$done_n" = "$plan" ]; then
-			log "  $done_n/$plan tests done ($((SECONDS - start)) s)"
-			shown=$done_n
+		# A progress line every 15 s and at the end, naming the kernel
+		# when several boot at once (CLONE3_BOOT_ID).
+		if [ -n "$plan" ] && [ "$done_n" != "$shown" ] &&
+		   { [ $((SECONDS - last_shown)) -ge 15 ] || [ "$done_n" = "$plan" ]; }; then
+			log "  ${CLONE3_BOOT_ID:+$CLONE3_BOOT_ID: }$done_n/$plan tests done ($((SECONDS - start)) s)"
+			shown=$done_n last_shown=$SECONDS
 		fi
 		if [ $((SECONDS - start)) -ge "$limit" ]; then
 			kill "$qpid" 2>/dev/null; sleep 1; kill -9 "$qpid" 2>/dev/null
