@@ -152,8 +152,12 @@ kselftest_prepare() {
 		local major t
 		major=$(printf '%s\n' "$arg" | cut -d. -f1,2)
 		case $major in
+		# the newest 6.18 orig tarball in the cache, as fetch_orig_tarball picks
 		6.18) t=$(ls -1 "$CACHE_ROOT"/downloads/linux_6.18.*.orig.tar.xz 2>/dev/null | sort -V | tail -n1) ;;
-		6.12) t=$(ls -1 "$CACHE_ROOT"/downloads/linux-source-6.12-*.tar.xz 2>/dev/null | sort -V | tail -n1) ;;
+		6.12)	# the one --base 6.12 builds: the main apt state's candidate
+			t="$CACHE_ROOT/downloads/linux-source-6.12-$(apt_private apt-cache policy linux-source-6.12 2>/dev/null |
+				awk '/Candidate:/ { print $2 }').tar.xz"
+			[ -s "$t" ] || t="" ;;
 		*) t="" ;;
 		esac
 		if [ -n "$t" ]; then pairs+=("$major=$(pristine_repo "$t")")
