@@ -33,7 +33,11 @@ sweep_apply() {
 		git sparse-checkout set --no-cone "${files[@]/#//}" >/dev/null 2>&1 &&
 			git reset -q --hard base 2>/dev/null
 	) || infra "could not check out the touched files in $wt"
-	local am=(git -C "$wt" -c user.name=clone3-lifecycle -c user.email=clone3-lifecycle@localhost
+	# git am -3 needs the blobs the patches were made from (their "index"
+	# lines): those of the tree the series was made on, another pristine
+	# repository, lent for these commands only (SWEEP_ORIGIN: its path).
+	local am=(env ${SWEEP_ORIGIN:+GIT_ALTERNATE_OBJECT_DIRECTORIES="$SWEEP_ORIGIN/.git/objects"}
+		git -C "$wt" -c user.name=clone3-lifecycle -c user.email=clone3-lifecycle@localhost
 		-c advice.mergeConflict=false am -q --committer-date-is-author-date)
 	for p in "$@"; do
 		n=$((n + 1))
@@ -55,7 +59,7 @@ sweep_apply() {
 					echo "patch $n, $(basename "$p"):"
 					local f
 					for f in $(git -C "$wt" diff --name-only --diff-filter=U); do
-						echo "    $f: $(grep -c '^<<<<<<<' "$wt/$f" 2>/dev/null || echo 0) conflicting hunk(s) after git am -3"
+						echo "    $f: $(grep -c '^<<<<<<<' "$wt/$f" 2>/dev/null || true) conflicting hunk(s) after git am -3"
 					done
 					sed 's/^/    hunk at /' "$dir/hunks-$n.txt"
 					grep -E '^(error|CONFLICT)' "$dir/am3-$n.log" | sed 's/^/    /' | head -n 10
