@@ -75,7 +75,9 @@ sweep_apply() {
 	done
 	if [ "$worst" != conflict ]; then
 		mkdir -p "$dir/series"
-		git -C "$wt" format-patch -q -o "$dir/series" base..HEAD >/dev/null ||
+		# (with the lent objects too: a 3-way merge can reuse their blobs)
+		env ${SWEEP_ORIGIN:+GIT_ALTERNATE_OBJECT_DIRECTORIES="$SWEEP_ORIGIN/.git/objects"} \
+			git -C "$wt" format-patch -q -o "$dir/series" base..HEAD >/dev/null ||
 			infra "git format-patch of the applied series failed in $wt"
 		(cd "$dir/series" && ls -1 *.patch) >"$dir/series/series"
 	fi
