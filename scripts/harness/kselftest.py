@@ -90,7 +90,8 @@ def program_records(p):
         if m or code == KSFT_SKIP:
             reason = m.group(1).strip() if m else "exit status 4 (KSFT_SKIP)"
             return [{"name": prefix, "status": "skip", "reason": reason, "messages": pending[-5:]}]
-    tail = pending[-5:]
+    tail = pending[-5:] + [x.strip() for x in p["output"].splitlines()
+                           if x.startswith("Bail out!")]
     if end is None:
         records.append({"name": f"{prefix}.incomplete", "status": "fail", "reason": "",
                         "messages": ["did not finish: the boot ended during this program"] + tail})
