@@ -8,7 +8,9 @@
  *
  * Channels: ttyS0 console (kernel log and this program's progress),
  * ttyS1 KTAP written live by the test binary, ttyS2 a framed result
- * record: "CLONE3-UNAME <release>", "CLONE3-EXIT <status>". The host
+ * record: "CLONE3-UNAME <release>", "CLONE3-EXIT <status>", ttyS3 the
+ * output of upstream's selftests, run after the suite when the command
+ * line says clone3.kselftests=SET,SET (see kselftests.c). The host
  * makes JUnit from the KTAP; the suite's console output is kept brief
  * (--gtest_brief=1: failures only), the serial ports are slow.
  */
@@ -26,9 +28,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "kselftests.h"
+
 #define SUITE "/clone3_selftests"
 
-static void say(const char *fmt, const char *arg)
+void say(const char *fmt, const char *arg)
 {
 	printf("clone3-init: ");
 	printf(fmt, arg);
@@ -45,7 +49,7 @@ static void do_mount(const char *src, const char *dst, const char *type,
 }
 
 /* Open a serial port in raw mode; init keeps it open so it stays raw. */
-static int open_raw(const char *path)
+int open_raw(const char *path)
 {
 	struct termios t;
 	int fd = open(path, O_RDWR | O_NOCTTY);
@@ -61,7 +65,7 @@ static int open_raw(const char *path)
 	return fd;
 }
 
-static void put(int fd, const char *s)
+void put(int fd, const char *s)
 {
 	size_t len = strlen(s);
 
@@ -90,7 +94,7 @@ static void read_cmdline(void)
 }
 
 /* The value of "key=value" on the kernel command line, or NULL. */
-static char *cmdline_value(const char *key)
+char *cmdline_value(const char *key)
 {
 	static char value[256];
 	char *p = strstr(cmdline, key);
@@ -188,6 +192,9 @@ int main(int argc, char **argv)
 	snprintf(line, sizeof(line), "CLONE3-EXIT %d\n", status);
 	say("suite finished: %s", line);
 	put(res, line);
+	if (ktap >= 0)
+		tcdrain(ktap);
+	run_kselftests(res);
 	if (ktap >= 0)
 		tcdrain(ktap);
 	if (res >= 0)

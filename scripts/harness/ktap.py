@@ -4,10 +4,12 @@ A record is a dict: name, status ("pass", "fail", "skip"), reason (the
 skip reason) and messages (the diagnostic lines the suite printed for the
 test, i.e. its failure messages). Lines that are not KTAP (a crash in
 mid-line, garbage from the serial port) are ignored; a result line cut
-short is not a result."""
+short is not a result. Results without a description ("ok 4 # SKIP
+reason", as kselftest.h prints them) are named "test N"; kselftest.h's
+XFAIL and XPASS directives are passes, its "error" a failure."""
 import re
 
-RESULT = re.compile(r"^(not ok|ok) (\d+) (\S.*?)(?: # (SKIP|TODO)\b ?(.*))?$")
+RESULT = re.compile(r"^(not ok|ok) (\d+)(?: (?!#)(\S.*?))?(?: ?# (SKIP|TODO|XFAIL|XPASS|error)\b ?(.*))?$")
 PLAN = re.compile(r"^1\.\.(\d+)$")
 
 
@@ -30,7 +32,9 @@ def parse(text):
         if not m:
             continue
         status = "skip" if m.group(4) == "SKIP" else ("pass" if m.group(1) == "ok" else "fail")
-        records.append({"name": m.group(3).strip(), "status": status,
+        if m.group(4) == "error":
+            status = "fail"
+        records.append({"name": (m.group(3) or f"test {m.group(2)}").strip(), "status": status,
                         "reason": (m.group(5) or "").strip(), "messages": pending})
         pending = []
     return plan, records, pending

@@ -40,9 +40,12 @@ apt_private() {
 }
 
 # apt_init [force]: write the private sources and refresh the lists when
-# they are missing or older than a day. Serialised by a lock.
+# they are missing or older than a day. Serialised by a lock (one per
+# state directory: scripts/lib/releases.sh keeps a second one).
 apt_init() {
-	with_lock apt apt_init_locked "$@"
+	local lock=apt
+	[ "$APT_DIR" = "$CACHE_ROOT/apt" ] || lock="apt-$(basename "$APT_DIR")"
+	with_lock "$lock" apt_init_locked "$@"
 }
 
 apt_init_locked() {
@@ -56,6 +59,7 @@ apt_init_locked() {
 		for s in $APT_SUITES_SRC; do
 			echo "deb-src [signed-by=$key] $mirror $s main"
 		done
+		[ -z "${APT_EXTRA_SOURCES:-}" ] || printf '%s\n' "$APT_EXTRA_SOURCES"
 	} >"$APT_DIR/sources.list.new"
 	local changed=0
 	cmp -s "$APT_DIR/sources.list.new" "$APT_DIR/sources.list" || changed=1
@@ -115,12 +119,14 @@ fetch_orig_tarball() {
 	infra "no linux $prefix orig tarball could be downloaded (tried:$tried); retry later or pass --base-version"
 }
 
-# fetch_linux_source_pkg SERIES: download linux-source-SERIES (a .deb with the
-# tarball inside) and print the tarball's path.
+# fetch_linux_source_pkg SERIES [DEBIAN-VERSION]: download linux-source-SERIES
+# (a .deb with the tarball inside; the candidate unless a version is given)
+# and print the tarball's path.
 fetch_linux_source_pkg() {
-	local series=$1 dest="$CACHE_ROOT/downloads" ver tmp
+	local series=$1 dest="$CACHE_ROOT/downloads" ver=${2:-} tmp
 	mkdir -p "$dest"
-	ver=$(apt_private apt-cache policy "linux-source-$series" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+	[ -n "$ver" ] ||
+		ver=$(apt_private apt-cache policy "linux-source-$series" 2>/dev/null | awk '/Candidate:/ { print $2 }')
 	[ -n "$ver" ] && [ "$ver" != "(none)" ] || infra "linux-source-$series is not in the private apt lists"
 	local out="$dest/linux-source-$series-$ver.tar.xz"
 	if [ ! -s "$out" ]; then

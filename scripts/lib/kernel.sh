@@ -5,17 +5,16 @@
 # Source after common.sh and apt.sh.
 
 KCONFIG_DIR="$TOP/vm-images/config"
+source "$TOP/scripts/lib/releases.sh"
 
 # base_tarball BASE [VERSION]: print the tarball for a base.
 base_tarball() {
 	case $1 in
 	6.18) fetch_orig_tarball 6.18 "${2:-}" ;;
-	6.12)
-		[ -z "${2:-}" ] || usage_error "--base-version is only supported for 6.18 (6.12 comes from linux-source-6.12)"
-		fetch_linux_source_pkg 6.12 ;;
-	7.3)
-		[ -z "${2:-}" ] || usage_error "--base-version is only supported for 6.18 (7.3 comes from linux-source-7.3)"
-		fetch_linux_source_pkg 7.3 ;;
+	6.12|7.3)
+		# A version picks one of the linux-source-BASE point releases
+		# (scripts/lib/releases.sh); none, the main apt state's candidate.
+		if [ -n "${2:-}" ]; then release_tarball "$1" "$2"; else fetch_linux_source_pkg "$1"; fi ;;
 	*) usage_error "unknown base '$1' (known: 6.18, 6.12, 7.3)" ;;
 	esac
 }
@@ -52,15 +51,18 @@ pristine_repo() {
 	printf '%s\n' "$dir"
 }
 
-# series_patches BASE: the patch files of a base's series, in order.
+# series_patches BASE: the patch files of a base's series, in order (from
+# CLONE3_SERIES_DIR instead when set: scripts/sweep's series as git am -3
+# applied it to another point release).
 series_patches() {
-	local s="$TOP/kernel-patches/$1/series" p
+	local d=${CLONE3_SERIES_DIR:-$TOP/kernel-patches/$1} p
+	local s="$d/series"
 	[ -f "$s" ] || return 0
 	while read -r p; do
 		p=${p%%#*}; p=${p%"${p##*[![:space:]]}"}
 		[ -n "$p" ] || continue
-		[ -f "$TOP/kernel-patches/$1/$p" ] || usage_error "kernel-patches/$1/series names $p, which does not exist"
-		printf '%s\n' "$TOP/kernel-patches/$1/$p"
+		[ -f "$d/$p" ] || usage_error "$d/series names $p, which does not exist"
+		printf '%s\n' "$d/$p"
 	done <"$s"
 }
 

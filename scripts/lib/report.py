@@ -8,6 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import junit  # noqa: E402
+from harness import kselftest  # noqa: E402
 
 
 def main():
@@ -32,6 +33,8 @@ def main():
     if known:
         print(f"known upstream defects: {known} test(s) failed on the oracle or in a series prefix "
               "before the patch that fixes them, as expected")
+    for line in kselftest.table(rows):
+        print(line)
     print(f"\nresults: {out} (console.log, ktap.txt, junit.xml, summary.json per kernel; junit.xml and summary.json of all)")
     print(f"kernels: {len(rows)}, met expectation: {sum(r['verdict'] == 'pass' for r in rows)}; "
           f"tests: {total['passed']} passed, {total['failed']} failed, {total['skipped']} skipped")

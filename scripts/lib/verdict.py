@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from harness import judge as J  # noqa: E402
 from harness import junit, ktap  # noqa: E402
+from harness import kselftest as KS  # noqa: E402
 
 SPLAT = re.compile(
     r"(Kernel panic|BUG:|Oops|WARNING: CPU|WARNING: .* at |general protection fault|"
@@ -44,6 +45,13 @@ def main():
     ap.add_argument("--timed-out", type=int, default=0)
     ap.add_argument("--timeout", type=int, default=0)
     ap.add_argument("--build-seconds", type=float, default=None)
+    ap.add_argument("--kselftests", default="",
+                    help="comma-separated upstream selftest sets the boot ran (empty: none)")
+    ap.add_argument("--kselftest-mode", default="report", choices=["dut", "prefix", "report"])
+    ap.add_argument("--kselftest-baseline", default="",
+                    help="recorded baseline (kselftests-unpatched.txt) or a prefix-0 summary.json")
+    ap.add_argument("--kselftest-flaky", default="")
+    ap.add_argument("--kselftest-sources", default="", help='"SET=TREE ..." of the sets run')
     a = ap.parse_args()
     d = Path(a.dir)
 
@@ -108,6 +116,16 @@ def main():
         notes.append(f"{len(expected_skips)} test(s) skipped as listed unsupported on this base: "
                      + "; ".join(reasons))
     count = {s: sum(1 for r in results if r["status"] == s) for s in ("pass", "fail", "skip")}
+    ks_summary = None
+    if a.kselftests and plan is not None and not infra:
+        ks_records, ks_problems, ks_notes, ks_summary = KS.fold(
+            read(d / "kselftest.raw"), a.kselftests.split(","), a.kselftest_mode,
+            a.kselftest_baseline, J.load_list(read(a.kselftest_flaky)) if a.kselftest_flaky else {},
+            a.kselftest_sources)
+        results = results + ks_records
+        kernel_problems += [p for p in ks_problems if not p.startswith("kselftest.")]
+        problems += ks_problems
+        notes += ks_notes
     verdict = "infra" if infra else ("fail" if problems else "pass")
     summary = {
         "id": a.id, "role": a.role, "uname": uname, "image": a.image,
@@ -122,6 +140,7 @@ def main():
         # Diagnostics after the last result: the stress program's report,
         # or the messages of a test that never finished.
         "trailing_diagnostics": pending[-200:],
+        "kselftests": ks_summary,
         "build_seconds": a.build_seconds,
         "boot_seconds": float(read(d / "boot-seconds").strip() or 0) if read(d / "boot-seconds") else None,
         "wall_seconds": float(read(d / "wall-seconds").strip() or 0) if read(d / "wall-seconds") else None,

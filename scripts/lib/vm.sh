@@ -80,19 +80,20 @@ accel_args() {
 # qemu_run KERNEL INITRD DIR TIMEOUT MEM APPEND...: boot once (extra kernel
 # arguments from CLONE3_APPEND, extra QEMU arguments from CLONE3_QEMU_EXTRA,
 # for debugging), capturing
-# DIR/console.log, DIR/ktap.raw and DIR/result.raw. Prints progress from
+# DIR/console.log, DIR/ktap.raw, DIR/result.raw and DIR/kselftest.raw
+# (upstream's selftests, when the command line asks for them). Prints progress from
 # the KTAP stream. Returns 0 if QEMU exited by itself, 124 on timeout.
 qemu_run() {
 	local kernel=$1 initrd=$2 dir=$3 limit=$4 mem=$5; shift 5
 	local -a accel
 	read -r -a accel <<<"$(accel_args "$kernel")"
-	: >"$dir/console.log"; : >"$dir/ktap.raw"; : >"$dir/result.raw"
+	: >"$dir/console.log"; : >"$dir/ktap.raw"; : >"$dir/result.raw"; : >"$dir/kselftest.raw"
 	qemu-system-x86_64 "${accel[@]}" -m "$mem" -smp 1 -nodefaults -no-user-config \
 		-display none -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" ${CLONE3_QEMU_EXTRA:-} \
 		-append "console=ttyS0 panic=-1 oops=panic loglevel=6 ${CLONE3_APPEND:-} $*" \
 		-serial "file:$dir/console.log" -serial "file:$dir/ktap.raw" \
-		-serial "file:$dir/result.raw" >"$dir/qemu.log" 2>&1 &
+		-serial "file:$dir/result.raw" -serial "file:$dir/kselftest.raw" >"$dir/qemu.log" 2>&1 &
 	local qpid=$! start=$SECONDS shown="" started="" last_shown=$SECONDS t0us=${EPOCHREALTIME/./}
 	elapsed() { local us=$((${EPOCHREALTIME/./} - t0us)); printf '%d.%02d' $((us / 1000000)) $((us % 1000000 / 10000)); }
 	while kill -0 "$qpid" 2>/dev/null; do
