@@ -191,7 +191,10 @@ def kernel_tests(origin, build_id, summary, expected=(), start=None):
         tests.append(t)
 
     infra = summary.get("infra_error")
-    records = list(summary.get("tests", [])) + list(summary.get("kselftests", []))
+    # Upstream selftests are records of "tests" too (kselftest.<set>.<program>.<test>);
+    # "kselftests" is their summary (counts), not records.
+    extra = summary.get("kselftests")
+    records = list(summary.get("tests", [])) + (list(extra) if isinstance(extra, list) else [])
     for r in records:
         path = test_path(r["name"])
         if path in seen:

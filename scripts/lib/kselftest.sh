@@ -201,6 +201,9 @@ kselftest_verdict_args() {
 	esac
 	[ "$live" != unpatched ] || live=""
 	[ "$mode" != prefix ] || [ -z "$live" ] || baseline=$live
+	# A kernel or tree of one's own has no unpatched base to compare with:
+	# its upstream results are reported, not judged.
+	[ -n "$baseline" ] || mode=report
 	printf '%s\n' --kselftests "$KS_LABELS" --kselftest-sources "$KS_SOURCES" --kselftest-mode "$mode" \
 		--kselftest-flaky "$TOP/selftests/upstream/flaky.txt"
 	[ "$mode" = report ] || [ -z "$baseline" ] || printf '%s\n' --kselftest-baseline "$baseline"
