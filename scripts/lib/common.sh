@@ -93,13 +93,21 @@ kill_tree() {
 # running validate) leave it to the outermost.
 interruptible() {
 	[ -z "${CLONE3_INTERRUPTIBLE:-}" ] || return 0
-	local self=$1; shift
+	local self=$1 a; shift
+	# A VM on this terminal (--shell, --gdb) keeps it, and Ctrl-C goes
+	# to the guest.
+	for a in "$@"; do case $a in --shell|--gdb) return 0 ;; esac; done
 	export CLONE3_INTERRUPTIBLE=$$
 	CLONE3_STEP_FILE=$(mktemp)
 	CLONE3_RESULTS_NOTE=$(mktemp)
 	export CLONE3_STEP_FILE CLONE3_RESULTS_NOTE
+	# The run gets a process group of its own (job control on for this
+	# launch), so that stopping it reaches every process it started, even
+	# one whose parent has died.
+	set -m
 	"$self" "$@" <&0 &
 	local child=$! rc=0
+	set +m
 	trap 'interrupted SIGINT 130 '"$child" INT
 	trap 'interrupted SIGTERM 143 '"$child" TERM
 	wait "$child" || rc=$?
@@ -115,11 +123,12 @@ interrupted() {
 	[ -z "$progress" ] || step="$step [$progress]"
 	where=$(cat "$CLONE3_RESULTS_NOTE" 2>/dev/null || true)
 	kill_tree "$child" TERM
+	kill -TERM -- "-$child" 2>/dev/null || true
 	for i in 1 2 3 4 5 6 7 8 9 10; do
-		[ -n "$(pgrep -P "$child" 2>/dev/null)" ] || kill -0 "$child" 2>/dev/null || break
+		pgrep -g "$child" >/dev/null 2>&1 || break
 		sleep 0.5
 	done
-	kill_tree "$child" KILL
+	kill -KILL -- "-$child" 2>/dev/null || true
 	wait "$child" 2>/dev/null || true
 	printf '\ninterrupted by %s while: %s\n' "$sig" "${step:-starting up}" >&2
 	if [ -n "$where" ]; then
