@@ -141,6 +141,7 @@ kselftest_prepare() {
 	local kind=$1 arg=$2 repo=$3 out=$4 initrd=$5
 	KS_LABELS="" KS_SOURCES="" KS_INITRD=$initrd KS_BUDGET=0 KS_BASELINE=""
 	[ "${CLONE3_KSELFTESTS:-1}" = 1 ] || return 0
+	apt_init   # the 7.3 set comes from linux-source-7.3
 	local -a pairs=()
 	case $kind in
 	base)
