@@ -9,6 +9,9 @@
 set -euo pipefail
 # The interruption is the point here, not upstream selftests.
 export CLONE3_KSELFTESTS=0
+# Each run here is a run of its own, even when scripts/test (an
+# interruptible run itself) runs this test.
+unset CLONE3_INTERRUPTIBLE CLONE3_STEP_FILE CLONE3_RESULTS_NOTE
 source "$(dirname "$0")/../lib/common.sh"
 
 scratch=$(mktemp -d)
