@@ -143,3 +143,5 @@ interrupted() {
 results_note() {
 	[ -z "${CLONE3_RESULTS_NOTE:-}" ] || printf '%s\n' "$1" >"$CLONE3_RESULTS_NOTE" 2>/dev/null || true
 }
+
+source "$TOP/scripts/lib/bases.sh"

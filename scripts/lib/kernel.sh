@@ -9,13 +9,14 @@ source "$TOP/scripts/lib/releases.sh"
 
 # base_tarball BASE [VERSION]: print the tarball for a base.
 base_tarball() {
-	case $1 in
-	6.18) fetch_orig_tarball 6.18 "${2:-}" ;;
-	6.12|7.3)
-		# A version picks one of the linux-source-BASE point releases
+	check_base "$1"
+	local series; series=$(base_field "$1" series) || exit $?
+	case $(base_kind "$1") in
+	orig) fetch_orig_tarball "$series" "${2:-}" ;;
+	package)
+		# A version picks one of the linux-source-SERIES point releases
 		# (scripts/lib/releases.sh); none, the main apt state's candidate.
-		if [ -n "${2:-}" ]; then release_tarball "$1" "$2"; else fetch_linux_source_pkg "$1"; fi ;;
-	*) usage_error "unknown base '$1' (known: 6.18, 6.12, 7.3)" ;;
+		if [ -n "${2:-}" ]; then release_tarball "$1" "$2"; else fetch_linux_source_pkg "$series"; fi ;;
 	esac
 }
 

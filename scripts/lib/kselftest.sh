@@ -152,17 +152,19 @@ kselftest_prepare() {
 	debian)
 		local major t
 		major=$(printf '%s\n' "$arg" | cut -d. -f1,2)
-		case $major in
-		# the newest 6.18 orig tarball in the cache, as fetch_orig_tarball picks
-		6.18) t=$(ls -1 "$CACHE_ROOT"/downloads/linux_6.18.*.orig.tar.xz 2>/dev/null | sort -V | tail -n1) ;;
-		6.12)	# the one --base 6.12 builds: the main apt state's candidate
-			t="$CACHE_ROOT/downloads/linux-source-6.12-$(apt_private apt-cache policy linux-source-6.12 2>/dev/null |
+		local known=0
+		t=""
+		[ "$major" = 7.3 ] || ! known_bases | grep -qxF "$major" || known=1
+		[ $known = 0 ] || case $(base_kind "$major") in
+		# the newest orig tarball in the cache, as fetch_orig_tarball picks
+		orig) t=$(ls -1 "$CACHE_ROOT"/downloads/linux_"$major".*.orig.tar.xz 2>/dev/null | sort -V | tail -n1) ;;
+		package)	# the one --base builds: the main apt state's candidate
+			t="$CACHE_ROOT/downloads/linux-source-$major-$(apt_private apt-cache policy "linux-source-$major" 2>/dev/null |
 				awk '/Candidate:/ { print $2 }').tar.xz"
 			[ -s "$t" ] || t="" ;;
-		*) t="" ;;
 		esac
 		if [ -n "$t" ]; then pairs+=("$major=$(pristine_repo "$t")")
-		elif [ "$major" = 6.18 ] || [ "$major" = 6.12 ]; then
+		elif [ $known = 1 ]; then
 			log "no $major source in the cache: the Debian $arg kernel runs only 7.3's upstream selftests (--base $major fetches it)"
 		fi
 		;;

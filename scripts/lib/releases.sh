@@ -53,13 +53,14 @@ linux_source_pkg_versions() {
 # base_releases BASE: "UPSTREAM SOURCE" per point release Debian offers
 # for BASE, newest first; SOURCE is what fetch_release takes.
 base_releases() {
-	case $1 in
-	6.18)
+	check_base "$1"
+	local series; series=$(base_field "$1" series) || exit $?
+	case $(base_kind "$1") in
+	orig)
 		apt_init
-		linux_source_versions 6.18 | awk '{ up = $1; sub(/-.*/, "", up); if (!(up in s)) { s[up] = 1; print up, "orig:" $1 } }' ;;
-	6.12|7.3)
-		with_releases_apt linux_source_pkg_versions "$1" | awk '{ print $1, "pkg:" $2 }' ;;
-	*) usage_error "unknown base '$1' (known: 6.18, 6.12, 7.3)" ;;
+		linux_source_versions "$series" | awk '{ up = $1; sub(/-.*/, "", up); if (!(up in s)) { s[up] = 1; print up, "orig:" $1 } }' ;;
+	package)
+		with_releases_apt linux_source_pkg_versions "$series" | awk '{ print $1, "pkg:" $2 }' ;;
 	esac
 }
 
@@ -70,7 +71,7 @@ release_tarball() {
 	line=$(base_releases "$base" | awk -v w="$want" '$1 == w { print $2; exit }')
 	[ -n "$line" ] || usage_error "Debian offers no $base point release $want; known: $(base_releases "$base" | cut -d' ' -f1 | tr '\n' ' ')"
 	case $line in
-	orig:*) fetch_orig_tarball "$base" "$want" ;;
-	pkg:*) with_releases_apt fetch_linux_source_pkg "$base" "${line#pkg:}" ;;
+	orig:*) fetch_orig_tarball "$(base_field "$base" series)" "$want" ;;
+	pkg:*) with_releases_apt fetch_linux_source_pkg "$(base_field "$base" series)" "${line#pkg:}" ;;
 	esac
 }
