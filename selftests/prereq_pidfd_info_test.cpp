@@ -7,6 +7,8 @@
 // probe) and skips without it; unlike the other feature tests they may
 // pass on control kernels, which have some of these features.
 #include <cerrno>
+#include <fcntl.h>
+#include <pthread.h>
 #include <csignal>
 #include <cstring>
 #include <gtest/gtest.h>
@@ -197,4 +199,106 @@ TEST(PrereqPidfdInfo, FieldOffsets)
     EXPECT_TRUE(raw.u64(0) & uapi::kInfoExit) << "mask 0x" << std::hex << raw.u64(0);
     EXPECT_EQ(raw.u32(60), 42U << 8) << "exit_code at 60";
     EXPECT_TRUE(raw.untouched(uapi::kInfoSizeVer1)) << "bytes written past a 72-byte struct";
+}
+
+namespace {
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+// A thread of the test process that reports its tid and lives until its
+// gate is closed.
+struct ParkedThread {
+    int gate[2] = {-1, -1};
+    pthread_t t{};
+    pid_t tid = -1;
+    Channel tid_ch = Channel::make();
+    bool started = false;
+
+    static void* run(void* self)
+    {
+        auto* p = static_cast<ParkedThread*>(self);
+        pid_t tid = sys::gettid();
+        send_msg(p->tid_ch.ends[1].get(), &tid, sizeof(tid));
+        char b;
+        while (::read(p->gate[0], &b, 1) < 0 && errno == EINTR) {
+        }
+        return nullptr;
+    }
+
+    bool start()
+    {
+        if (::pipe(gate) != 0 || !tid_ch.ends[0])
+            return false;
+        if (pthread_create(&t, nullptr, run, this) != 0)
+            return false;
+        started = true;
+        return recv_msg(tid_ch.ends[0].get(), &tid, sizeof(tid)) == long(sizeof(tid));
+    }
+
+    ~ParkedThread()
+    {
+        if (gate[1] >= 0)
+            ::close(gate[1]);
+        if (started)
+            pthread_join(t, nullptr);
+        if (gate[0] >= 0)
+            ::close(gate[0]);
+    }
+};
+
+} // namespace
+
+// PIDFD_GET_INFO on a thread pidfd (pidfd_open(tid, PIDFD_THREAD)) of a
+// running thread that is not the group leader: the reply describes that
+// thread (its tid as pid, the group as tgid). The lookup goes by the pid
+// the file holds as a thread (PIDTYPE_PID): as a group id (PIDTYPE_TGID)
+// that pid names no task, and the answer would be ESRCH or, worse, a
+// lookup that never settles.
+TEST(PrereqPidfdInfo, ThreadPidfdOfRunningThread)
+{
+    REQUIRE_FEATURE(PidfdGetInfo);
+    ParkedThread th;
+    ASSERT_TRUE(th.start()) << "pthread_create and its tid: " << strerror(errno);
+    ASSERT_NE(th.tid, ::getpid()) << "a thread other than the leader";
+    UniqueFd fd(sys::pidfd_open(th.tid, PIDFD_THREAD));
+    if (!fd && errno == EINVAL)
+        GTEST_SKIP() << "no thread pidfds (PIDFD_THREAD, Linux 6.9) on this kernel";
+    ASSERT_TRUE(fd) << "pidfd_open(tid, PIDFD_THREAD): " << strerror(errno);
+    std::optional<uapi::PidfdInfo> info = pidfd_info(fd.get(), uapi::kInfoPid | uapi::kInfoCreds);
+    ASSERT_TRUE(info) << "PIDFD_GET_INFO on the thread pidfd of a running thread: " << strerror(errno);
+    EXPECT_TRUE(info->mask & uapi::kInfoPid);
+    EXPECT_EQ(info->pid, static_cast<std::uint32_t>(th.tid)) << "the thread's own id";
+    EXPECT_EQ(info->tgid, static_cast<std::uint32_t>(::getpid())) << "its thread group";
+    EXPECT_EQ(info->ruid, ::getuid());
+
+    // The leader's thread pidfd answers for the leader.
+    UniqueFd leader(sys::pidfd_open(::getpid(), PIDFD_THREAD));
+    ASSERT_TRUE(leader) << "pidfd_open(pid, PIDFD_THREAD): " << strerror(errno);
+    info = pidfd_info(leader.get(), uapi::kInfoPid);
+    ASSERT_TRUE(info) << "PIDFD_GET_INFO on the leader's thread pidfd: " << strerror(errno);
+    EXPECT_EQ(info->pid, static_cast<std::uint32_t>(::getpid()));
+    EXPECT_EQ(info->tgid, static_cast<std::uint32_t>(::getpid()));
+}
+
+// PIDFD_INFO_COREDUMP is answered on request only: a reply to a mask
+// without it carries neither the flag nor a coredump_mask, though the
+// same process's dumpability is there when asked for.
+TEST(PrereqPidfdInfo, CoredumpOnlyWhenRequested)
+{
+    REQUIRE_FEATURE(PidfdGetInfo);
+    UniqueFd self(sys::pidfd_open(::getpid()));
+    ASSERT_TRUE(self) << "pidfd_open(self): " << strerror(errno);
+    std::optional<uapi::PidfdInfo> asked = pidfd_info(self.get(), uapi::kInfoCoredump);
+    ASSERT_TRUE(asked) << "PIDFD_GET_INFO: " << strerror(errno);
+    if (!(asked->mask & uapi::kInfoCoredump))
+        GTEST_SKIP() << "no PIDFD_INFO_COREDUMP (Linux 6.16) on this kernel";
+    EXPECT_NE(asked->coredump_mask, 0U) << "a live dumpable process has a coredump_mask when asked";
+
+    std::optional<uapi::PidfdInfo> info = pidfd_info(self.get(), uapi::kInfoPid);
+    ASSERT_TRUE(info) << "PIDFD_GET_INFO: " << strerror(errno);
+    EXPECT_FALSE(info->mask & uapi::kInfoCoredump) << "reply mask 0x" << std::hex << info->mask;
+    EXPECT_FALSE(info->mask & (uapi::kInfoCoredumpSignal | uapi::kInfoCoredumpCode));
+    EXPECT_EQ(info->coredump_mask, 0U) << "coredump_mask not asked for";
 }

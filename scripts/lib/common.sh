@@ -145,3 +145,17 @@ results_note() {
 }
 
 source "$TOP/scripts/lib/bases.sh"
+
+# cli_parse NAME ARGS...: parse the entry point's arguments with its parser
+# in scripts/harness/cli.py (the one command line of every entry point),
+# setting the variables it names. --help prints the parser's help and
+# exits 0; a usage error exits 2 (validate --bisect: 255).
+cli_parse() {
+	local code=0 assignments
+	assignments=$(cd "$TOP/scripts" && python3 -m harness.cli "$@") || code=$?
+	case $code in
+	0) eval "$assignments" ;;
+	3) printf '%s\n' "$assignments"; exit 0 ;;
+	*) exit "$code" ;;
+	esac
+}
