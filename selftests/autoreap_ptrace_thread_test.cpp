@@ -6,9 +6,11 @@
 // only an autoreap tracee or a parent ignoring SIGCHLD is released), the
 // child must be released: no zombie, POLLHUP, exit info.
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <gtest/gtest.h>
 #include <pthread.h>
+#include <string>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,7 +87,57 @@ void run_scenario(bool reap)
                              "17: wrong exit info)";
 }
 
+// The same scenario for an ordinary child of a parent that ignores
+// SIGCHLD (upstream behaviour, the other half of the same condition in
+// __ptrace_detach()): the tracer thread sees the tracee dead and exits;
+// the zombie must be released, so /proc/PID goes away. 20: SIG_IGN,
+// 21: /proc/PID still there after the tracer thread exited (a zombie).
+int ignoring_parent_with_tracer_thread()
+{
+    if (::signal(SIGCHLD, SIG_IGN) == SIG_ERR)
+        return 20;
+    Gate gate = Gate::make();
+    if (!gate)
+        return 10;
+    Child c = spawn(CLONE_PIDFD, SIGCHLD, [&] { return gate.wait() ? kCode : kCode + 1; });
+    if (!c)
+        return 10;
+    gate.rd.reset();
+    TracerThread t{c.pid, false, &gate};
+    pthread_t th;
+    if (pthread_create(&th, nullptr, TracerThread::run, &t) != 0)
+        return 10;
+    pthread_join(th, nullptr);
+    if (t.result)
+        return t.result;
+    // pthread_join() returns when the thread's tid is cleared, before its
+    // exit_ptrace(): give the release a moment.
+    std::string proc = "/proc/" + std::to_string(c.pid);
+    for (int i = 0; i < 500 && ::access(proc.c_str(), F_OK) == 0; i++)
+        ::usleep(10000);
+    if (::access(proc.c_str(), F_OK) == 0) {
+        int st;
+        ::waitpid(c.pid, &st, __WALL); // do not leave it behind
+        return 21;
+    }
+    return 0;
+}
+
 } // namespace
+
+// An ordinary child of a parent ignoring SIGCHLD, traced by the parent's
+// second thread, which sees it dead (WNOWAIT) and exits: exit_ptrace()
+// releases the zombie (upstream since long before the series; the
+// series' autoreap test above shares the condition).
+TEST(BaselinePtrace, IgnoringParentThreadTracerExitReleasesZombie)
+{
+    std::optional<int> status = run_in_process([] { return ignoring_parent_with_tracer_thread(); });
+    ASSERT_TRUE(status) << "the parent ran and finished";
+    EXPECT_EQ(*status, 0) << describe_status(*status)
+                          << " (10: setup, 11: PTRACE_SEIZE from the parent's thread, 12: that "
+                             "thread's waitid saw no exit, 13: wrong status, 20: SIG_IGN, 21: the "
+                             "zombie was not released when the tracer thread exited)";
+}
 
 // The parent's second thread traces the autoreap child and reaps it with
 // waitid(__WALL): released, nothing left for the parent, exit info 61.
