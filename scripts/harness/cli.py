@@ -228,6 +228,9 @@ def validate_parser():
 
 
 def validate_shell(a):
+    for t in a.targets:
+        if t.startswith("base:"):
+            base_name(t[len("base:"):])
     env_append = os.environ.get("CLONE3_APPEND", "")
     append = " ".join([env_append] * bool(env_append) + a.append)
     v = {
@@ -599,6 +602,16 @@ def shell_value(v):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    # For scripts/lib/bases.sh: the bases, and the check of one.
+    if argv[:1] == ["bases"]:
+        print("\n".join(known_bases()))
+        return 0
+    if argv[:1] == ["check-base"]:
+        try:
+            base_name(argv[1] if len(argv) > 1 else "")
+        except argparse.ArgumentTypeError as e:
+            usage_fail(str(e))
+        return 0
     if not argv or argv[0] not in PARSERS or PARSERS[argv[0]][1] is None:
         print(f"usage: python3 -m harness.cli {{{','.join(k for k, v in PARSERS.items() if v[1])}}} ARGS...",
               file=sys.stderr)

@@ -3,21 +3,11 @@
 # Nothing else in scripts/ names a base, except as a default. Source after
 # common.sh.
 
-# known_bases: the bases, newest first, one per line.
-known_bases() {
-	local f
-	for f in "$TOP"/kernel-patches/*/source; do
-		[ -f "$f" ] && basename "$(dirname "$f")"
-	done | sort -V -r
-}
-
-# check_base BASE [WHAT]: usage error (exit 2) unless BASE is a base.
-check_base() {
-	local what=${2:-base}
-	[ -n "$1" ] || usage_error "--$what needs one of: $(known_bases | paste -sd' ')"
-	[ -f "$TOP/kernel-patches/$1/source" ] ||
-		usage_error "unknown base '$1' (known: $(known_bases | paste -sd, | sed 's/,/, /g')); a base is a folder kernel-patches/BASE with a 'source' file"
-}
+# known_bases: the bases, newest first, one per line. check_base BASE:
+# usage error (exit 2) unless BASE is one. Both ask scripts/harness/cli.py,
+# which holds the rule (and checks --base arguments with it).
+known_bases() { (cd "$TOP/scripts" && python3 -m harness.cli bases); }
+check_base() { (cd "$TOP/scripts" && python3 -m harness.cli check-base "$1") || exit "$EXIT_USAGE"; }
 
 # base_field BASE KEY: the value of KEY in the base's source file.
 base_field() {

@@ -105,3 +105,14 @@ def test_sweep_passes_validate_options_on():
     assert r.returncode == 0, r.stderr
     assert shell_vars(r.stdout, "vargs", "base") == ["--no-kselftests|--filter|Baseline*", "6.18"]
     assert "required: --base" in run("sweep").stderr
+
+
+def test_bash_asks_the_same_rule():
+    """scripts/lib/bases.sh's known_bases and check_base, and validate's --base."""
+    r = run("bases")
+    assert r.returncode == 0 and r.stdout.split() == cli.known_bases()
+    assert run("check-base", "6.18").returncode == 0
+    bad = run("check-base", "9.9")
+    assert bad.returncode == 2 and "unknown base '9.9'" in bad.stderr
+    r = run("validate", "--base", "9.9")
+    assert r.returncode == 2 and "unknown base '9.9'" in r.stderr
