@@ -47,14 +47,15 @@ struct TracerThread {
     }
 };
 
-// The body of the real parent (a process of its own, so the tracer thread
-// can come and go): the exit code is the verdict, see the table below.
-int parent_with_tracer_thread(bool reap)
+// In the real parent: spawn the child (flags, exit_signal), let a second
+// thread trace it until it has exited (reaping it when reap), and join
+// that thread. 0, or the code of what went wrong (10-13, see the tests).
+int trace_from_second_thread(std::uint64_t flags, int exit_signal, bool reap, Child& c)
 {
     Gate gate = Gate::make();
     if (!gate)
         return 10;
-    Child c = spawn(CLONE_AUTOREAP | CLONE_PIDFD, 0, [&] { return gate.wait() ? kCode : kCode + 1; });
+    c = spawn(flags, exit_signal, [&] { return gate.wait() ? kCode : kCode + 1; });
     if (!c)
         return 10;
     gate.rd.reset();
@@ -63,8 +64,16 @@ int parent_with_tracer_thread(bool reap)
     if (pthread_create(&th, nullptr, TracerThread::run, &t) != 0)
         return 10;
     pthread_join(th, nullptr);
-    if (t.result)
-        return t.result;
+    return t.result;
+}
+
+// The body of the real parent (a process of its own, so the tracer thread
+// can come and go): the exit code is the verdict, see the table below.
+int parent_with_tracer_thread(bool reap)
+{
+    Child c;
+    if (int r = trace_from_second_thread(CLONE_AUTOREAP | CLONE_PIDFD, 0, reap, c))
+        return r;
     if (!wait_pollhup(c.pidfd.get()))
         return 14;
     int st;
@@ -96,20 +105,9 @@ int ignoring_parent_with_tracer_thread()
 {
     if (::signal(SIGCHLD, SIG_IGN) == SIG_ERR)
         return 20;
-    Gate gate = Gate::make();
-    if (!gate)
-        return 10;
-    Child c = spawn(CLONE_PIDFD, SIGCHLD, [&] { return gate.wait() ? kCode : kCode + 1; });
-    if (!c)
-        return 10;
-    gate.rd.reset();
-    TracerThread t{c.pid, false, &gate};
-    pthread_t th;
-    if (pthread_create(&th, nullptr, TracerThread::run, &t) != 0)
-        return 10;
-    pthread_join(th, nullptr);
-    if (t.result)
-        return t.result;
+    Child c;
+    if (int r = trace_from_second_thread(CLONE_PIDFD, SIGCHLD, false, c))
+        return r;
     // pthread_join() returns when the thread's tid is cleared, before its
     // exit_ptrace(): give the release a moment.
     std::string proc = "/proc/" + std::to_string(c.pid);
