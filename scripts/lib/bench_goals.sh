@@ -10,22 +10,16 @@ GOAL_BEFORE_SUITE=28.2    # suite on a feature kernel (24-28 s; the worst)
 GOAL_BEFORE_PERCOMMIT=253 # warm --per-commit of the 6.18 series, nothing to build
 GOAL_TEST=60 GOAL_SUITE=15 GOAL_PERCOMMIT=120
 
-# timed LABEL ARGS...: one warm scripts/validate run in the project;
-# prints its wall seconds; its summary is $out/LABEL/summary.json.
-timed() {
-	local label=$1 t0=${EPOCHREALTIME/./} rc=0; shift
-	"$TOP/scripts/validate" --out "$out/$label" "$@" >"$out/$label.log" 2>&1 || rc=$?
-	[ $rc = 0 ] || [ $rc = 1 ] || { tail -n 5 "$out/$label.log" >&2; infra "bench step $label failed (see $out/$label.log)"; }
-	[ $rc = 0 ] || warn "$label had test failures (see $out/$label.log); its time still counts"
-	local us=$((${EPOCHREALTIME/./} - t0))
-	printf '%d.%d\n' $((us / 1000000)) $((us % 1000000 / 100000))
-}
+# timed LABEL ARGS...: wall seconds of one warm run of --base 6.18 plus
+# ARGS in the project (bench_build.sh's verdict); its summary is
+# $out/LABEL/summary.json.
+timed() { local label=$1; shift; verdict "$TOP" "$label" "$@" | awk '{ print $4 }'; }
 
 # max_suite SUMMARY: the longest suite_seconds of a run's kernels
 max_suite() { python3 -c "import json,sys; print(max((r.get('suite_seconds') or 0) for r in json.load(open(sys.argv[1]))))" "$1"; }
 
 bench_goals() {
-	local four=(--base 6.18 --base 6.12 --debian 7.3 --debian 6.18)
+	local four=(--base 6.12 --debian 7.3 --debian 6.18)   # and verdict's --base 6.18
 	log "warming: one run of the four kernels builds or fetches whatever is missing"
 	timed warmup "${four[@]}" >/dev/null
 	log "warm run of the four kernels, without upstream selftests (the goal's scope)"
@@ -34,10 +28,10 @@ bench_goals() {
 	local test_ks; test_ks=$(timed test-kselftests "${four[@]}")
 	local suite; suite=$(max_suite "$out/test-no-kselftests/summary.json")
 	log "warm --per-commit of the 6.18 series, without upstream selftests"
-	timed per-commit-warmup --base 6.18 --per-commit --no-kselftests >/dev/null
-	local pc_nk; pc_nk=$(timed per-commit-no-kselftests --base 6.18 --per-commit --no-kselftests)
+	timed per-commit-warmup --per-commit --no-kselftests >/dev/null
+	local pc_nk; pc_nk=$(timed per-commit-no-kselftests --per-commit --no-kselftests)
 	log "warm --per-commit of the 6.18 series, with upstream selftests"
-	local pc_ks; pc_ks=$(timed per-commit-kselftests --base 6.18 --per-commit)
+	local pc_ks; pc_ks=$(timed per-commit-kselftests --per-commit)
 
 	printf '\nspeed goals (seconds; host %s cores, TCG; before = measured before the harness core)\n' "$(nproc)"
 	python3 - "$test_nk" "$test_ks" "$suite" "$pc_nk" "$pc_ks" \
