@@ -6,8 +6,8 @@
 # known_bases: the bases, newest first, one per line. check_base BASE:
 # usage error (exit 2) unless BASE is one. Both ask scripts/harness/cli.py,
 # which holds the rule (and checks --base arguments with it).
-known_bases() { (cd "$TOP/scripts" && python3 -m harness.cli bases); }
-check_base() { (cd "$TOP/scripts" && python3 -m harness.cli check-base "$1") || exit "$EXIT_USAGE"; }
+known_bases() { harness cli bases; }
+check_base() { harness cli check-base "$1" || exit "$EXIT_USAGE"; }
 
 # base_field BASE KEY: the value of KEY in the base's source file.
 base_field() {

@@ -89,7 +89,7 @@ list_suite_tests() {
 ci_outputs() {
 	list_suite_tests "$filter" "$out/tests.list"
 	write_meta "$out/shard.json" shard "$SHARD_I" of "$SHARD_N" units "$unit"
-	if ! python3 "$TOP/scripts/lib/kcidb_write.py" --origin "$origin" --tests "$out/tests.list" \
+	if ! harness kcidb_write --origin "$origin" --tests "$out/tests.list" \
 		--out "$out/kcidb.json" ${failed_target:+--failed "$failed_target"} ${rows[@]+"${rows[@]}"}; then
 		warn "could not write $out/kcidb.json"
 		[ -z "$kcidb" ] || note_rc 255
@@ -120,6 +120,6 @@ ci_early_exit() {
 	else
 		write_meta "$f" kind "${t%%:*}" name "$t" unit "${cur_unit:-0}"
 	fi
-	python3 "$TOP/scripts/lib/report.py" "$out" ${rows[@]+"${rows[@]}"} >/dev/null 2>&1 || true
+	harness report "$out" ${rows[@]+"${rows[@]}"} >/dev/null 2>&1 || true
 	failed_target=$f ci_outputs
 }

@@ -8,6 +8,9 @@ EXIT_USAGE=2
 EXIT_INFRA=255
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# The harness core (scripts/harness) of this copy of the scripts, even
+# when a test points TOP at a scratch copy of the project's data.
+HARNESS_PATH=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_ROOT=${CLONE3_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/clone3-lifecycle}
 
 log()  {
@@ -144,7 +147,13 @@ results_note() {
 	[ -z "${CLONE3_RESULTS_NOTE:-}" ] || printf '%s\n' "$1" >"$CLONE3_RESULTS_NOTE" 2>/dev/null || true
 }
 
-source "$TOP/scripts/lib/bases.sh"
+# harness MODULE ARGS...: run scripts/harness/MODULE.py (python3 -m).
+harness() {
+	local m=$1; shift
+	PYTHONPATH="$HARNESS_PATH${PYTHONPATH:+:$PYTHONPATH}" python3 -m "harness.$m" "$@"
+}
+
+source "$HARNESS_PATH/lib/bases.sh"
 
 # cli_parse NAME ARGS...: parse the entry point's arguments with its parser
 # in scripts/harness/cli.py (the one command line of every entry point),
@@ -152,7 +161,7 @@ source "$TOP/scripts/lib/bases.sh"
 # exits 0; a usage error exits 2 (validate --bisect: 255).
 cli_parse() {
 	local code=0 assignments
-	assignments=$(cd "$TOP/scripts" && python3 -m harness.cli "$@") || code=$?
+	assignments=$(harness cli "$@") || code=$?
 	case $code in
 	0) eval "$assignments" ;;
 	3) printf '%s\n' "$assignments"; exit 0 ;;

@@ -190,7 +190,7 @@ kselftest_prepare() {
 	[ -s "$KS_INITRD" ] || cat "$initrd" "${cpios[@]}" >"$KS_INITRD"
 }
 
-# kselftest_verdict_args ROLE [PREFIX0_SUMMARY|unpatched]: verdict.py's
+# kselftest_verdict_args ROLE [PREFIX0_SUMMARY|unpatched]: harness.verdict's
 # options for a boot of ROLE (one per line): a dut is judged against the
 # base's baseline; a prefix after the first against the live prefix 0
 # (PREFIX0_SUMMARY) or else the recorded baseline; prefix 0 itself

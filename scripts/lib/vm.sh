@@ -55,72 +55,24 @@ make_initramfs() {
 	rm -rf "$stage"
 }
 
-# accel_args: TCG unless KVM has been seen to boot a guest on this machine
-# (probed once by booting, since /dev/kvm existing proves nothing here).
+# accel_args [KERNEL]: QEMU's accelerator arguments, TCG unless KVM has
+# been seen to boot a guest here (scripts/harness/qemu.py).
 accel_args() {
-	local probe="$CACHE_ROOT/kvm-probe-$(uname -r)-$(qemu-system-x86_64 --version | head -n1 | tr -dc '0-9.')"
-	if [ "${CLONE3_ACCEL:-}" = tcg ]; then echo "-accel tcg"; return; fi
-	if [ ! -f "$probe" ]; then
-		local result=no
-		if [ -w /dev/kvm ] && [ -n "${1:-}" ]; then
-			local log; log=$(mktemp)
-			timeout 30 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nodefaults -no-user-config \
-				-display none -no-reboot -kernel "$1" -serial "file:$log" \
-				-append "console=ttyS0 panic=-1 rdinit=/nonexistent" >/dev/null 2>&1 || true
-			grep -q "Kernel panic" "$log" && result=yes
-			rm -f "$log"
-		fi
-		mkdir -p "$CACHE_ROOT"
-		echo "$result" >"$probe"
-		log "KVM boots a guest here: $result (probe cached in $probe)"
-	fi
-	if [ "$(cat "$probe")" = yes ]; then echo "-accel kvm -cpu host"; else echo "-accel tcg"; fi
+	harness qemu accel ${1:+"$1"}
 }
 
 # qemu_run KERNEL INITRD DIR TIMEOUT MEM APPEND...: boot once (extra kernel
 # arguments from CLONE3_APPEND, extra QEMU arguments from CLONE3_QEMU_EXTRA,
-# for debugging), capturing
-# DIR/console.log, DIR/ktap.raw, DIR/result.raw and DIR/kselftest.raw
-# (upstream's selftests, when the command line asks for them). Prints progress from
-# the KTAP stream. Returns 0 if QEMU exited by itself, 124 on timeout.
+# for debugging), capturing DIR/console.log, DIR/ktap.raw, DIR/result.raw
+# and DIR/kselftest.raw, with progress from the KTAP stream
+# (scripts/harness/qemu.py). Returns 0 if QEMU exited by itself, 124 on
+# timeout.
 qemu_run() {
-	local kernel=$1 initrd=$2 dir=$3 limit=$4 mem=$5; shift 5
-	local -a accel
-	read -r -a accel <<<"$(accel_args "$kernel")"
-	: >"$dir/console.log"; : >"$dir/ktap.raw"; : >"$dir/result.raw"; : >"$dir/kselftest.raw"
-	qemu-system-x86_64 "${accel[@]}" -m "$mem" -smp 1 -nodefaults -no-user-config \
-		-display none -no-reboot \
-		-kernel "$kernel" -initrd "$initrd" ${CLONE3_QEMU_EXTRA:-} \
-		-append "console=ttyS0 panic=-1 oops=panic loglevel=6 ${CLONE3_APPEND:-} $*" \
-		-serial "file:$dir/console.log" -serial "file:$dir/ktap.raw" \
-		-serial "file:$dir/result.raw" -serial "file:$dir/kselftest.raw" >"$dir/qemu.log" 2>&1 &
-	local qpid=$! start=$SECONDS shown="" started="" last_shown=$SECONDS t0us=${EPOCHREALTIME/./}
-	elapsed() { local us=$((${EPOCHREALTIME/./} - t0us)); printf '%d.%02d' $((us / 1000000)) $((us % 1000000 / 10000)); }
-	while kill -0 "$qpid" 2>/dev/null; do
-		if [ -z "$started" ] && [ -s "$dir/ktap.raw" ]; then
-			started=$(elapsed)
-			echo "$started" >"$dir/boot-seconds"
-		fi
-		local done_n
-		done_n=$(grep -c -E '^(not )?ok ' "$dir/ktap.raw" 2>/dev/null || true)
-		local plan; plan=$(grep -m1 -o -E '^1\.\.[0-9]+' "$dir/ktap.raw" 2>/dev/null | cut -c4- || true)
-		# A progress line every 15 s and at the end, naming the kernel
-		# when several boot at once (CLONE3_BOOT_ID).
-		if [ -n "$plan" ] && [ "$done_n" != "$shown" ] &&
-		   { [ $((SECONDS - last_shown)) -ge 15 ] || [ "$done_n" = "$plan" ]; }; then
-			log "  ${CLONE3_BOOT_ID:+$CLONE3_BOOT_ID: }$done_n/$plan tests done ($((SECONDS - start)) s)"
-			shown=$done_n last_shown=$SECONDS
-		fi
-		if [ $((SECONDS - start)) -ge "$limit" ]; then
-			kill "$qpid" 2>/dev/null; sleep 1; kill -9 "$qpid" 2>/dev/null
-			wait "$qpid" 2>/dev/null
-			elapsed >"$dir/wall-seconds"
-			return 124
-		fi
-		sleep 0.2
-	done
-	wait "$qpid" 2>/dev/null
-	elapsed >"$dir/wall-seconds"
-	[ -n "$started" ] || [ ! -s "$dir/ktap.raw" ] || elapsed >"$dir/boot-seconds"
-	return 0
+	local kernel=$1 initrd=$2 dir=$3 limit=$4 mem=$5 rc=0; shift 5
+	harness qemu run "$kernel" "$initrd" "$dir" "$limit" "$mem" "$@" || rc=$?
+	case $rc in
+	0|124) return "$rc" ;;
+	130|143) exit "$rc" ;; # interrupted: the entry point says so
+	*) infra "the QEMU runner failed (exit $rc); see $dir/qemu.log" ;;
+	esac
 }

@@ -1,9 +1,8 @@
-#!/usr/bin/env python3
 """Write the KCIDB I/O v5 document of a run: one checkout and build per
 kernel, one test per suite test (and kselftest) per boot. Reads each
 SUMMARY.json and the target.json validate wrote beside it.
 
-Usage: kcidb_write.py --origin NAME --out FILE [--tests LIST] [--failed T] SUMMARY.json...
+Usage: python3 -m harness.kcidb_write --origin NAME --out FILE [--tests LIST] [--failed T] SUMMARY.json...
   --tests LIST  the test names the run selected (one a line): those a
                 kernel never reported are MISS
   --failed T    target.json of the target the run stopped at (its build
@@ -13,8 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from harness import kcidb  # noqa: E402
+from harness import kcidb
 
 
 def load_kernel(summary_path):

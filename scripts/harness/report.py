@@ -1,14 +1,12 @@
-#!/usr/bin/env python3
 """Combine per-kernel summary.json files into OUT/summary.json and print
 a short table; OUT/junit.xml holds one testsuite per kernel, made from the
-judged records. Usage: report.py OUT SUMMARY.json..."""
+judged records. Usage: python3 -m harness.report OUT SUMMARY.json..."""
 import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from harness import junit  # noqa: E402
-from harness import kselftest  # noqa: E402
+from harness import junit
+from harness import kselftest
 
 
 def main():

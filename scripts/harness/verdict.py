@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Judge one boot: read the KTAP stream, the result record and the console
 log that a QEMU run left in DIR, apply the role's expectation and write
 DIR/ktap.txt, DIR/junit.xml and DIR/summary.json. summary.json holds one
@@ -13,10 +12,9 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from harness import judge as J  # noqa: E402
-from harness import junit, ktap  # noqa: E402
-from harness import kselftest as KS  # noqa: E402
+from harness import judge as J
+from harness import junit, ktap
+from harness import kselftest as KS
 
 SPLAT = re.compile(
     r"(Kernel panic|BUG:|Oops|WARNING: CPU|WARNING: .* at |general protection fault|"
