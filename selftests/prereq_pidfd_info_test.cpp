@@ -13,6 +13,7 @@
 #include <cstring>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -301,4 +302,94 @@ TEST(PrereqPidfdInfo, CoredumpOnlyWhenRequested)
     EXPECT_FALSE(info->mask & uapi::kInfoCoredump) << "reply mask 0x" << std::hex << info->mask;
     EXPECT_FALSE(info->mask & (uapi::kInfoCoredumpSignal | uapi::kInfoCoredumpCode));
     EXPECT_EQ(info->coredump_mask, 0U) << "coredump_mask not asked for";
+}
+
+// What PIDFD_GET_INFO refuses before it looks at the task. Its struct
+// pointer: NULL is EINVAL, an unmapped one EFAULT (for a live and for a
+// reaped child alike). Its number: one that
+// only shares the ioctl number field (11) with it, in another direction,
+// of another ioctl type, or with a size below the first published struct
+// (64 bytes), is no pidfs ioctl (ENOTTY), and the struct is left alone.
+TEST(PrereqPidfdInfo, ArgumentErrors)
+{
+    REQUIRE_FEATURE(PidfdGetInfo);
+    UniqueFd self(sys::pidfd_open(::getpid()));
+    ASSERT_TRUE(self) << "pidfd_open(self): " << strerror(errno);
+    constexpr std::size_t size = sizeof(uapi::PidfdInfo);
+    alignas(8) unsigned char buf[size] = {};
+    // The positive probe: the same call with PIDFD_GET_INFO's own number.
+    ASSERT_EQ(::ioctl(self.get(), uapi::kPidfdGetInfo, buf), 0) << "PIDFD_GET_INFO: " << strerror(errno);
+
+    struct Case {
+        const char* what;
+        unsigned long cmd;
+        void* arg;
+        int err;
+    };
+    const Case cases[] = {
+        {"a NULL struct", uapi::kPidfdGetInfo, nullptr, EINVAL},
+        {"an unmapped struct", uapi::kPidfdGetInfo, reinterpret_cast<void*>(8), EFAULT},
+        {"size 56, below the first struct",
+         uapi::pidfd_get_info_cmd(uapi::kInfoSizeVer0 - 8), buf, ENOTTY},
+        {"size 0", uapi::pidfd_get_info_cmd(0), buf, ENOTTY},
+        {"_IOR instead of _IOWR", _IOC(_IOC_READ, uapi::kPidfsIoctlMagic, 11, size), buf, ENOTTY},
+        {"_IOW instead of _IOWR", _IOC(_IOC_WRITE, uapi::kPidfsIoctlMagic, 11, size), buf, ENOTTY},
+        {"ioctl type 0xfe instead of 0xff", _IOC(_IOC_READ | _IOC_WRITE, 0xfe, 11, size), buf, ENOTTY},
+    };
+    for (const Case& c : cases) {
+        std::memset(buf, 0, sizeof(buf));
+        errno = 0;
+        const int r = ::ioctl(self.get(), c.cmd, c.arg);
+        const int err = errno;
+        EXPECT_EQ(r, -1) << c.what << ": answered";
+        EXPECT_EQ(err, c.err) << c.what << ": " << strerror(err);
+        if (c.arg == buf) {
+            bool untouched = true;
+            for (unsigned char b : buf)
+                untouched = untouched && b == 0;
+            EXPECT_TRUE(untouched) << c.what << ": the struct was written";
+        }
+    }
+
+    // The mask is read before anything else: an unmapped struct is EFAULT
+    // for a reaped child too, not the ESRCH of a mask without EXIT.
+    Child c = spawn(CLONE_PIDFD, SIGCHLD, [] { return 0; });
+    ASSERT_TRUE(c) << "clone3: " << strerror(c.error);
+    ASSERT_TRUE(wait_child(c.pid, c.pidfd.get())) << "reaped";
+    errno = 0;
+    EXPECT_EQ(::ioctl(c.pidfd.get(), uapi::kPidfdGetInfo, reinterpret_cast<void*>(8)), -1);
+    EXPECT_EQ(errno, EFAULT) << "an unmapped struct, reaped child: " << strerror(errno);
+}
+
+// Only processes the caller's pid namespace can see are described: inside
+// a new pid namespace, the pidfd of a process outside it (this test, the
+// namespace's parent) is EREMOTE, though a pidfd of the namespace's own
+// init answers there with the namespace's numbers.
+TEST(PrereqPidfdInfo, OutsideCallersPidNamespaceIsEremote)
+{
+    REQUIRE_FEATURE(PidfdGetInfo);
+    UniqueFd outer(sys::pidfd_open(::getpid()));
+    ASSERT_TRUE(outer) << "pidfd_open(self): " << strerror(errno);
+    const int outer_fd = outer.get();
+    Child init = spawn(CLONE_NEWPID | CLONE_PIDFD, SIGCHLD, [outer_fd] {
+        if (::getpid() != 1)
+            return 1;
+        UniqueFd own(sys::pidfd_open(1));
+        if (!own)
+            return 2;
+        std::optional<uapi::PidfdInfo> mine = pidfd_info(own.get(), uapi::kInfoPid);
+        if (!mine || mine->pid != 1 || mine->tgid != 1)
+            return 3;
+        std::optional<uapi::PidfdInfo> info = pidfd_info(outer_fd, uapi::kInfoPid);
+        if (info)
+            return 4;
+        return errno == EREMOTE ? 0 : 5;
+    });
+    ASSERT_TRUE(init) << "clone3 CLONE_NEWPID: " << strerror(init.error);
+    std::optional<int> status = wait_child(init.pid, init.pidfd.get());
+    ASSERT_TRUE(status) << "pid-namespace init finished its scenario";
+    EXPECT_EQ(*status, 0) << describe_status(*status)
+                          << " (1: not pid 1, 2: pidfd_open(1), 3: PIDFD_GET_INFO of its own init "
+                             "failed or not in its numbers, 4: the outer process was described, "
+                             "5: refused, but not with EREMOTE)";
 }
