@@ -139,6 +139,32 @@ TEST(PrereqPidfdInfo, ExitInfoOnlyAfterReap)
     }
 }
 
+// A reaped child's exit information carries the cgroup it exited in
+// (PIDFD_INFO_CGROUPID, recorded at exit with the status): the id of
+// ours, where the child lived.
+TEST(PrereqPidfdInfo, ExitInfoCarriesCgroupId)
+{
+    REQUIRE_FEATURE(PidfdInfoExit);
+    UniqueFd self(sys::pidfd_open(::getpid()));
+    ASSERT_TRUE(self) << "pidfd_open(self): " << strerror(errno);
+    std::optional<uapi::PidfdInfo> mine = pidfd_info(self.get(), uapi::kInfoPid);
+    ASSERT_TRUE(mine) << "PIDFD_GET_INFO(self): " << strerror(errno);
+    if (!(mine->mask & uapi::kInfoCgroupId))
+        GTEST_SKIP() << "no PIDFD_INFO_CGROUPID (a kernel without cgroups)";
+    ASSERT_NE(mine->cgroupid, 0U) << "our own cgroup id";
+
+    Child c = spawn(CLONE_PIDFD, SIGCHLD, [] { return 7; });
+    ASSERT_TRUE(c) << "clone3: " << strerror(c.error);
+    std::optional<int> status = wait_child(c.pid, c.pidfd.get());
+    ASSERT_TRUE(status) << "reaped";
+    std::optional<uapi::PidfdInfo> info = pidfd_info(c.pidfd.get(), uapi::kInfoExit);
+    ASSERT_TRUE(info) << "PIDFD_GET_INFO(EXIT) after the reap: " << strerror(errno);
+    ASSERT_TRUE(info->mask & uapi::kInfoExit) << "exit info after the reap";
+    EXPECT_EQ(info->exit_code, *status);
+    EXPECT_TRUE(info->mask & uapi::kInfoCgroupId) << "reply mask 0x" << std::hex << info->mask;
+    EXPECT_EQ(info->cgroupid, mine->cgroupid) << "the cgroup the child exited in";
+}
+
 // supported_mask names at least what the flags need: PID, CREDS, CGROUPID,
 // EXIT and SUPPORTED_MASK itself (in either layout, see supported_mask_of).
 TEST(PrereqPidfdInfo, SupportedMaskBasics)
