@@ -54,7 +54,7 @@ def test_command_line_has_four_serial_files_and_the_kernel_arguments(tmp_path, m
         f"file:{tmp_path / n}" for n in qemu.SERIALS]
     assert "-s" in cmd and "-S" in cmd and cmd[cmd.index("-smp") + 1] == "1"
     assert cmd[cmd.index("-append") + 1] == (
-        "console=ttyS0 panic=-1 oops=panic loglevel=6 nokaslr -- --gtest_filter=A.*")
+        "console=ttyS0 panic=-1 oops=panic loglevel=6 no_timer_check nokaslr -- --gtest_filter=A.*")
 
 
 def test_a_boot_captures_every_port_and_counts_top_level_results(stand_in, capsys):
