@@ -80,6 +80,14 @@ std::string run_children(bool wait_for_hup, const std::vector<Kind>& kinds = {kE
 {
     std::array<int, kKinds> missing{}, wrong{}, total{};
     std::ostringstream first_errors;
+    // The children live in our cgroup: exit info carries its id
+    // (PIDFD_INFO_CGROUPID), when the kernel has cgroups at all.
+    std::uint64_t cgroup = 0;
+    if (UniqueFd self{sys::pidfd_open(::getpid())}) {
+        std::optional<uapi::PidfdInfo> mine = pidfd_info(self.get(), uapi::kInfoCgroupId);
+        if (mine && (mine->mask & uapi::kInfoCgroupId))
+            cgroup = mine->cgroupid;
+    }
     for (int i = 0; i < children; ++i) {
         Kind kind = kinds[static_cast<std::size_t>(i) % kinds.size()];
         int code = 20 + i % 100;
@@ -98,6 +106,12 @@ std::string run_children(bool wait_for_hup, const std::vector<Kind>& kinds = {kE
             if (++wrong[kind] <= 3)
                 first_errors << " child " << i << ": " << describe_status(info->exit_code)
                              << ", expected " << describe_status(expected_status(kind, code)) << ";";
+        } else if (cgroup && (!(info->mask & uapi::kInfoCgroupId) || info->cgroupid != cgroup)) {
+            if (++wrong[kind] <= 3)
+                first_errors << " child " << i << ": exit info with "
+                             << ((info->mask & uapi::kInfoCgroupId) ? "cgroupid " + std::to_string(info->cgroupid)
+                                                                     : std::string("no PIDFD_INFO_CGROUPID"))
+                             << ", expected cgroupid " << cgroup << ";";
         }
         wait_pollhup(c.pidfd.get()); // never let children pile up
     }
@@ -105,7 +119,7 @@ std::string run_children(bool wait_for_hup, const std::vector<Kind>& kinds = {kE
     for (int k = 0; k < kKinds; ++k)
         if (missing[k] || wrong[k])
             out << kKindNames[k] << ": " << missing[k] << " of " << total[k] << " lacked "
-                << "PIDFD_INFO_EXIT, " << wrong[k] << " wrong status; ";
+                << "PIDFD_INFO_EXIT, " << wrong[k] << " wrong status or cgroup; ";
     out << first_errors.str();
     return out.str();
 }
