@@ -14,7 +14,8 @@
 #include "waitid_info_race.h"
 
 // 80 rounds (under a second on TCG): no ESRCH, no reply after the reap
-// without PIDFD_INFO_EXIT or with a status other than waitid()'s.
+// without PIDFD_INFO_EXIT or with a status other than waitid()'s, and no
+// reply that describes the child neither alive nor reaped.
 TEST(PidfdInfoParity, WaitidReapRacingGetInfo)
 {
     REQUIRE_FEATURE(Autoreap);
@@ -25,6 +26,7 @@ TEST(PidfdInfoParity, WaitidReapRacingGetInfo)
     EXPECT_EQ(counts.esrch, 0) << counts.describe();
     EXPECT_EQ(counts.missing_exit, 0) << counts.describe();
     EXPECT_EQ(counts.wrong_status, 0) << counts.describe();
+    EXPECT_EQ(counts.empty, 0) << counts.describe();
     EXPECT_EQ(counts.other, 0) << counts.describe();
     std::fprintf(stderr, "clone3_selftests: waitid_info_race: %s\n", counts.describe().c_str());
 }

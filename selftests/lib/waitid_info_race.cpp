@@ -73,6 +73,11 @@ void query(Round& r, WaitidInfoRace& c)
                 ++c.other;
                 note(c, std::string("PIDFD_GET_INFO: ") + std::strerror(err));
             }
+        } else if (!(info.mask & (uapi::kInfoPid | uapi::kInfoExit))) {
+            ++c.empty;
+            note(c, std::string("a reply with neither PIDFD_INFO_PID nor PIDFD_INFO_EXIT (mask 0x") +
+                        std::to_string(info.mask) + "), " + (reaped ? "after" : "before") +
+                        " waitid() returned");
         } else if (reaped && !(info.mask & uapi::kInfoExit)) {
             ++c.missing_exit;
             note(c, "no PIDFD_INFO_EXIT after waitid() returned");
@@ -91,7 +96,8 @@ std::string WaitidInfoRace::describe() const
     std::ostringstream out;
     out << rounds << " rounds, " << replies << " replies (" << after_reap << " after the reap): " << esrch
         << " ESRCH, " << missing_exit << " without PIDFD_INFO_EXIT after the reap, " << wrong_status
-        << " with another status, " << other << " other failures";
+        << " with another status, " << empty << " with neither PID nor EXIT, " << other
+        << " other failures";
     if (!first_problem.empty())
         out << "; first: " << first_problem;
     return out.str();
