@@ -175,3 +175,38 @@ TEST(AutoreapExitInfo, GroupStatusAtPollin)
     std::string problems = run_children(false, {kRacing}, 120);
     EXPECT_EQ(problems, "") << "group exit status read right after POLLIN";
 }
+
+// Exit information only when asked for: read right at POLLIN with a mask
+// without PIDFD_INFO_EXIT, an autoreap child is either still there (a
+// reply without PIDFD_INFO_EXIT) or already released (ESRCH: nothing it
+// was asked for is left), never a reply that carries PIDFD_INFO_EXIT.
+TEST(AutoreapExitInfo, NotGivenUnasked)
+{
+    REQUIRE_FEATURE(Autoreap);
+    REQUIRE_FEATURE(PidfdInfoExit);
+    constexpr int kRounds = 300;
+    const Kind kinds[] = {kExit, kKilled, kThreaded};
+    int answered = 0, unasked = 0, released = 0, other = 0, other_errno = 0;
+    for (int i = 0; i < kRounds; ++i) {
+        const Kind kind = kinds[i % 3];
+        const int code = 20 + i % 100;
+        Child c = spawn(CLONE_AUTOREAP | CLONE_PIDFD, 0, [=] { return die(kind, code); });
+        ASSERT_TRUE(c) << "clone3: " << strerror(c.error);
+        ASSERT_TRUE(poll_fd(c.pidfd.get(), POLLIN) & POLLIN) << "child " << i << " never reported exit";
+        std::optional<uapi::PidfdInfo> info = pidfd_info(c.pidfd.get(), uapi::kInfoPid);
+        if (info) {
+            ++answered;
+            if (info->mask & uapi::kInfoExit)
+                ++unasked;
+        } else if (errno == ESRCH) {
+            ++released;
+        } else {
+            ++other;
+            other_errno = errno;
+        }
+        wait_pollhup(c.pidfd.get()); // never let children pile up
+    }
+    EXPECT_EQ(unasked, 0) << unasked << " of " << answered << " replies to a mask without "
+                          << "PIDFD_INFO_EXIT carried it (" << released << " children already released)";
+    EXPECT_EQ(other, 0) << other << " replies failed otherwise, last: " << strerror(other_errno);
+}
