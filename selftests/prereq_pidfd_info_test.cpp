@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -418,4 +419,75 @@ TEST(PrereqPidfdInfo, OutsideCallersPidNamespaceIsEremote)
                           << " (1: not pid 1, 2: pidfd_open(1), 3: PIDFD_GET_INFO of its own init "
                              "failed or not in its numbers, 4: the outer process was described, "
                              "5: refused, but not with EREMOTE)";
+}
+
+namespace {
+
+// The coredump_mask PIDFD_INFO_COREDUMP gives for a live child whose mm
+// has the given dumpable setting (0 or 1: prctl; 2: a credential change
+// under fs.suid_dumpable=2); 0 when anything failed, errno kept.
+std::uint32_t live_coredump_mask(int dumpable)
+{
+    Channel ch = Channel::make();
+    int peer = ch.ends[1].get();
+    Child c = spawn(CLONE_PIDFD, SIGCHLD, [&] {
+        ch.ends[0].reset();
+        if (dumpable == 2) {
+            if (::setresuid(1001, 1001, 1001) != 0)
+                return 1;
+        } else if (::prctl(PR_SET_DUMPABLE, dumpable) != 0) {
+            return 1;
+        }
+        if (::prctl(PR_GET_DUMPABLE) != dumpable || !send_msg(peer, "r", 1))
+            return 2;
+        char b;
+        ::recv(peer, &b, 1, 0);
+        return 0;
+    });
+    UniqueFd ctl = std::move(ch.ends[0]);
+    char b;
+    std::uint32_t mask = 0;
+    if (c && recv_msg(ctl.get(), &b, 1) == 1) {
+        std::optional<uapi::PidfdInfo> info = pidfd_info(c.pidfd.get(), uapi::kInfoCoredump);
+        if (info && (info->mask & uapi::kInfoCoredump))
+            mask = info->coredump_mask;
+    }
+    ctl.reset();
+    if (c)
+        wait_child(c.pid, c.pidfd.get());
+    return mask;
+}
+
+} // namespace
+
+// How a live process would be dumped, by its dumpable setting: 1 (the
+// default) is PIDFD_COREDUMP_USER, 0 PIDFD_COREDUMP_SKIP, and 2 (a
+// credential change while fs.suid_dumpable is 2) PIDFD_COREDUMP_ROOT.
+TEST(PrereqPidfdInfo, CoredumpMaskOfLiveProcess)
+{
+    REQUIRE_FEATURE(PidfdGetInfo);
+    UniqueFd self(sys::pidfd_open(::getpid()));
+    ASSERT_TRUE(self) << "pidfd_open(self): " << strerror(errno);
+    std::optional<uapi::PidfdInfo> mine = pidfd_info(self.get(), uapi::kInfoCoredump);
+    ASSERT_TRUE(mine) << "PIDFD_GET_INFO: " << strerror(errno);
+    if (!(mine->mask & uapi::kInfoCoredump))
+        GTEST_SKIP() << "no PIDFD_INFO_COREDUMP (Linux 6.16) on this kernel";
+    EXPECT_EQ(mine->coredump_mask, uapi::kCoredumpUser) << "ourselves, dumpable 1";
+    EXPECT_EQ(live_coredump_mask(1), uapi::kCoredumpUser) << "a child, dumpable 1";
+    EXPECT_EQ(live_coredump_mask(0), uapi::kCoredumpSkip) << "a child, dumpable 0";
+
+    // fs.suid_dumpable=2 for the one child that changes its uid, then back.
+    const char* const knob = "/proc/sys/fs/suid_dumpable";
+    char old[8] = {};
+    UniqueFd rd(::open(knob, O_RDONLY | O_CLOEXEC));
+    if (!rd || ::read(rd.get(), old, sizeof(old) - 1) <= 0 || ::getuid() != 0)
+        GTEST_SKIP() << "can't set " << knob << " (dumpable 2 not checked)";
+    auto set_knob = [&](const char* v) {
+        UniqueFd wr(::open(knob, O_WRONLY | O_CLOEXEC));
+        return wr && ::write(wr.get(), v, std::strlen(v)) == static_cast<ssize_t>(std::strlen(v));
+    };
+    ASSERT_TRUE(set_knob("2")) << "write 2 to " << knob << ": " << strerror(errno);
+    const std::uint32_t root = live_coredump_mask(2);
+    EXPECT_TRUE(set_knob(old)) << "restore " << knob << " to " << old;
+    EXPECT_EQ(root, uapi::kCoredumpRoot) << "a child, dumpable 2 (uid changed under suid_dumpable=2)";
 }
