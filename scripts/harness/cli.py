@@ -18,6 +18,8 @@ import re
 import shlex
 import sys
 
+from harness import targets
+
 EXIT_USAGE = 2
 EXIT_HELP = 3
 EXIT_INFRA = 255
@@ -231,6 +233,10 @@ def validate_shell(a):
     for t in a.targets:
         if t.startswith("base:"):
             base_name(t[len("base:"):])
+    try:
+        a.targets = targets.check(a.targets, a.per_commit, a.unpatched, a.shell, a.gdb)
+    except targets.TargetError as e:
+        raise UsageError(str(e))
     env_append = os.environ.get("CLONE3_APPEND", "")
     append = " ".join([env_append] * bool(env_append) + a.append)
     v = {

@@ -78,8 +78,7 @@ apt_init_locked() {
 # PREFIX (e.g. 6.18), newest first.
 linux_source_versions() {
 	apt_private apt-cache showsrc linux 2>/dev/null |
-		awk '/^Version:/ { print $2 }' | grep -E "^${1//./\\.}(\.|-)" |
-		sort -u -V -r
+		awk '/^Version:/ { print $2 }' | harness sources matching "$1"
 }
 
 # fetch_orig_tarball PREFIX [EXACT]: download the newest linux_PREFIX.*

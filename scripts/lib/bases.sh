@@ -10,18 +10,8 @@ known_bases() { harness cli bases; }
 check_base() { harness cli check-base "$1" || exit "$EXIT_USAGE"; }
 
 # base_field BASE KEY: the value of KEY in the base's source file.
-base_field() {
-	local v
-	v=$(sed -n "s/^$2=//p" "$TOP/kernel-patches/$1/source" | tail -n1)
-	[ -n "$v" ] || infra "kernel-patches/$1/source has no $2= line; see the comment at its top"
-	printf '%s\n' "$v"
-}
-
-# base_kind BASE: orig or package (see kernel-patches/*/source).
-base_kind() {
-	local k
-	k=$(base_field "$1" kind) || exit $?
-	case $k in orig|package) printf '%s\n' "$k" ;;
-	*) infra "kernel-patches/$1/source: kind=$k is neither orig nor package" ;;
-	esac
-}
+# base_kind BASE: orig or package. Both read it with
+# scripts/harness/sources.py, which holds the format and its checks (a
+# missing file, key or kind is an infrastructure failure, exit 255).
+base_field() { harness sources field "$1" "$2" || exit "$EXIT_INFRA"; }
+base_kind() { harness sources kind "$1" || exit "$EXIT_INFRA"; }

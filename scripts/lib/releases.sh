@@ -41,13 +41,12 @@ with_releases_apt() {
 	)
 }
 
-# linux_source_pkg_versions SERIES: "UPSTREAM DEBIAN-VERSION" per upstream
-# point release of linux-source-SERIES, newest first (the highest Debian
-# revision of each). Run inside with_releases_apt.
+# linux_source_pkg_versions SERIES: the Debian versions of
+# linux-source-SERIES the apt state knows, newest first. Run inside
+# with_releases_apt.
 linux_source_pkg_versions() {
 	apt_private apt-cache madison "linux-source-$1" 2>/dev/null |
-		awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort -u -V -r |
-		awk '{ up = $1; sub(/-.*/, "", up); if (!(up in seen)) { seen[up] = 1; print up, $1 } }'
+		awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | harness sources matching "$1"
 }
 
 # base_releases BASE: "UPSTREAM SOURCE" per point release Debian offers
@@ -58,9 +57,9 @@ base_releases() {
 	case $(base_kind "$1") in
 	orig)
 		apt_init
-		linux_source_versions "$series" | awk '{ up = $1; sub(/-.*/, "", up); if (!(up in s)) { s[up] = 1; print up, "orig:" $1 } }' ;;
+		linux_source_versions "$series" | harness sources releases "$1" ;;
 	package)
-		with_releases_apt linux_source_pkg_versions "$series" | awk '{ print $1, "pkg:" $2 }' ;;
+		with_releases_apt linux_source_pkg_versions "$series" | harness sources releases "$1" ;;
 	esac
 }
 

@@ -24,10 +24,18 @@ def shell_vars(out, *names):
     return subprocess.run(["bash", "-c", prog], capture_output=True, text=True, check=True).stdout.splitlines()
 
 
-def test_targets_keep_their_order_and_kind():
-    r = run("validate", "--debian", "7.3", "--base", "6.18", "--kernel", "/k b", "--tree", "t")
+def test_targets_keep_their_order_and_kind(tmp_path):
+    k = tmp_path / "k b"
+    k.write_bytes(b"\0" * 514 + b"HdrS")
+    r = run("validate", "--debian", "7.3", "--base", "6.18", "--kernel", str(k), "--tree", "t")
     assert r.returncode == 0, r.stderr
-    assert shell_vars(r.stdout, "targets") == ["debian:7.3|base:6.18|kernel:/k b|tree:t"]
+    assert shell_vars(r.stdout, "targets") == [f"debian:7.3|base:6.18|kernel:{k}|tree:t"]
+
+
+def test_no_target_is_the_default_set():
+    r = run("validate")
+    assert r.returncode == 0, r.stderr
+    assert shell_vars(r.stdout, "targets") == ["base:6.18|debian:7.3|debian:6.18"]
 
 
 def test_values_that_start_with_a_dash_are_values():
