@@ -93,7 +93,7 @@ def upstream_of(debian_version):
 
 
 def matching(series, versions):
-    """The Debian versions of upstream SERIES (6.18: 6.18, 6.18.x, 6.18-rcN),
+    """The Debian versions of upstream SERIES (6.18: 6.18-N, 6.18.x-N),
     distinct, newest first."""
     pat = re.compile(re.escape(series) + r"[.-]")
     got = {v for v in versions if pat.match(v)}
