@@ -382,7 +382,10 @@ def sweep_parser():
         "Writes DIR/sweep.txt (the table) and DIR/sweep.json, one row per release: release,\n"
         "applies (clean, 3-way, conflict), build seconds, verdict, tests passed, regressions.",
         "A release whose tarball does not download is a row \"unavailable\". The next release\n"
-        "is fetched, extracted, applied and built while the current one boots.\n"
+        "is fetched, extracted, applied and built while the current one boots. When suite\n"
+        "tests fail on a release, that release is booted once more without the series\n"
+        "(prefix 0, those tests only): a test that fails there too is the release's own\n"
+        "(it predates what the test checks) and is listed apart, not as a regression.\n"
         "Exit: 0 the series applied and passed on every release, 1 a conflict or a failing\n"
         "release, 2 usage error, 255 infrastructure failure (no release could be fetched, or\n"
         "one could not be judged).")

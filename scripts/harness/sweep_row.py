@@ -7,7 +7,8 @@ With --table: DIR/sweep.json and DIR/sweep.txt from the rows, and the
 table on stdout.
 
 Usage: sweep_row.py --release V --applies HOW [--apply F --conflicts F
-       --validate DIR --rc N --repo R | --why TEXT]
+       --validate DIR --rc N --repo R [--unpatched DIR] | --why TEXT]
+       sweep_row.py --suite-failures ROW.json
        sweep_row.py --table --base B --out DIR ROW.json..."""
 import argparse
 import json
@@ -53,7 +54,44 @@ def row(a):
             r["image_cached"] = s["build_seconds"] < r["build_seconds"] / 2
         if s.get("infra_error"):
             r["why"] = s["infra_error"]
+    base_only(r, a.unpatched)
     return r
+
+
+def failed_tests(validate_dir):
+    """The names of the tests that failed in a validate run's results."""
+    out = set()
+    for p in sorted(Path(validate_dir).glob("*/summary.json")):
+        out |= {t["name"] for t in json.loads(p.read_text()).get("tests", [])
+                if t.get("status") == "fail"}
+    return out
+
+
+def base_only(r, unpatched_dir):
+    """Suite tests that failed on the release with the series and also fail
+    on the same release without it (the cross-check boot of prefix 0 in
+    UNPATCHED_DIR): the release lacks what they test; the series did not
+    break them. They move from the regressions to base_failures, and a
+    release whose every failure is one of them passes."""
+    r["base_failures"] = []
+    r["unpatched_checked"] = bool(unpatched_dir)
+    if not unpatched_dir or r["verdict"] != "fail":
+        return
+    if not list(Path(unpatched_dir).glob("*/summary.json")):
+        r["notes"].append(f"the unpatched cross-check produced no results (see {unpatched_dir})")
+        return
+    on_base = failed_tests(unpatched_dir)
+    r["base_failures"] = [n for n in r["regressions"] if n in on_base]
+    r["regressions"] = [n for n in r["regressions"] if n not in on_base]
+    if r["base_failures"] and not r["regressions"]:
+        r["verdict"] = "pass"
+        r["exit"] = 0
+
+
+def suite_failures(r):
+    """The failed suite tests of a row, for the cross-check boot's filter
+    (not upstream selftests, not kernel problems)."""
+    return [n for n in r["regressions"] if not n.startswith("kselftest.") and " " not in n]
 
 
 def table(base, rows):
@@ -70,6 +108,8 @@ def table(base, rows):
                                                    if len(r["regressions"]) > 3 else "")
         if not regr and r.get("why"):
             regr = r["why"][:80]
+        if r.get("base_failures"):
+            regr = (regr or "none") + f"; {len(r['base_failures'])} fail(s) on the unpatched release too"
         lines.append(f"{r['release']:10} {r['applies']:11} {build:>8} {r['verdict'] or '-':8} "
                      f"{passed:>12} {ks:>30}  {regr or 'none'}")
     lines.append("")
@@ -80,6 +120,9 @@ def table(base, rows):
             lines.append(f"{r['release']}: {c}")
         for n in r["notes"]:
             lines.append(f"{r['release']}: note: {n}")
+        for n in r.get("base_failures", []):
+            lines.append(f"{r['release']}: {n} fails on {r['release']} without the series too "
+                         "(the release lacks what it tests): reported, not a regression")
     return lines
 
 
@@ -96,8 +139,15 @@ def main():
     ap.add_argument("--rc", type=int, default=0)
     ap.add_argument("--repo", default="")
     ap.add_argument("--why", default="")
+    ap.add_argument("--unpatched", default="",
+                    help="a validate --unpatched run of the failed tests on the same release")
+    ap.add_argument("--suite-failures", action="store_true",
+                    help="print the failed suite tests of the row (ROW.json) as a gtest filter")
     ap.add_argument("rows", nargs="*")
     a = ap.parse_args()
+    if a.suite_failures:
+        print(":".join(suite_failures(json.loads(Path(a.rows[0]).read_text()))))
+        return
     if not a.table:
         print(json.dumps(row(a), indent=2))
         return

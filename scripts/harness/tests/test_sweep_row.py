@@ -9,7 +9,7 @@ from harness import sweep_row as S
 
 def args(**kw):
     base = dict(release="6.18.12", applies="clean", apply="", conflicts="", validate="",
-                rc=0, repo="", why="")
+                rc=0, repo="", why="", unpatched="")
     base.update(kw)
     return SimpleNamespace(**base)
 
@@ -50,3 +50,47 @@ def test_conflict_and_unavailable_rows(tmp_path):
     lines = S.table("6.12", [r, u])
     assert any("kernel/fork.c: 1 conflicting hunk" in x for x in lines)
     assert any(x.startswith("6.12.116") and "404" in x for x in lines)
+
+
+def summary(d, name, tests, verdict="fail"):
+    k = d / name
+    k.mkdir(parents=True)
+    (k / "summary.json").write_text(json.dumps({
+        "verdict": verdict, "passed": 9, "failed": 2, "tests": tests, "kernel_problems": [],
+        "notes": []}))
+
+
+def test_failures_the_unpatched_release_shares_are_not_regressions(tmp_path):
+    summary(tmp_path / "validate", "linux_6.18.9.orig-p11", [
+        {"name": "Prereq.Old", "status": "fail", "judgement": "failure"},
+        {"name": "Autoreap.New", "status": "fail", "judgement": "failure"}])
+    r = S.row(args(release="6.18.9", validate=str(tmp_path / "validate"), rc=1))
+    rowf = tmp_path / "row.json"
+    rowf.write_text(json.dumps(r))
+    assert S.suite_failures(r) == ["Prereq.Old", "Autoreap.New"]
+    # Only Prereq.Old fails without the series: Autoreap.New stays a regression.
+    summary(tmp_path / "unpatched", "linux_6.18.9.orig-p0", [
+        {"name": "Prereq.Old", "status": "fail", "judgement": "failure"},
+        {"name": "Autoreap.New", "status": "skip", "judgement": "expected skip"}])
+    r = S.row(args(release="6.18.9", validate=str(tmp_path / "validate"), rc=1,
+                   unpatched=str(tmp_path / "unpatched")))
+    assert r["regressions"] == ["Autoreap.New"] and r["base_failures"] == ["Prereq.Old"]
+    assert r["verdict"] == "fail" and r["exit"] == 1
+    # Both fail there: the release passes, its own failures listed apart.
+    summary(tmp_path / "unpatched2", "x-p0", [
+        {"name": "Prereq.Old", "status": "fail"}, {"name": "Autoreap.New", "status": "fail"}])
+    r = S.row(args(release="6.18.9", validate=str(tmp_path / "validate"), rc=1,
+                   unpatched=str(tmp_path / "unpatched2")))
+    assert r["verdict"] == "pass" and r["exit"] == 0 and r["regressions"] == []
+    lines = S.table("6.18", [r])
+    assert any("2 fail(s) on the unpatched release too" in x for x in lines)
+    assert any("Prereq.Old fails on 6.18.9 without the series too" in x for x in lines)
+
+
+def test_a_cross_check_without_results_changes_nothing(tmp_path):
+    summary(tmp_path / "validate", "k-p11", [{"name": "A.b", "status": "fail",
+                                              "judgement": "failure"}])
+    (tmp_path / "unpatched").mkdir()
+    r = S.row(args(validate=str(tmp_path / "validate"), rc=1, unpatched=str(tmp_path / "unpatched")))
+    assert r["verdict"] == "fail" and r["regressions"] == ["A.b"]
+    assert any("no results" in n for n in r["notes"])
