@@ -78,6 +78,7 @@ def base_only(r, unpatched_dir):
     if not unpatched_dir or r["verdict"] != "fail":
         return
     if not list(Path(unpatched_dir).glob("*/summary.json")):
+        r["unpatched_checked"] = False
         r["notes"].append(f"the unpatched cross-check produced no results (see {unpatched_dir})")
         return
     on_base = failed_tests(unpatched_dir)

@@ -93,4 +93,4 @@ def test_a_cross_check_without_results_changes_nothing(tmp_path):
     (tmp_path / "unpatched").mkdir()
     r = S.row(args(validate=str(tmp_path / "validate"), rc=1, unpatched=str(tmp_path / "unpatched")))
     assert r["verdict"] == "fail" and r["regressions"] == ["A.b"]
-    assert any("no results" in n for n in r["notes"])
+    assert any("no results" in n for n in r["notes"]) and not r["unpatched_checked"]
