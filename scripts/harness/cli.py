@@ -18,7 +18,7 @@ import re
 import shlex
 import sys
 
-from harness import targets
+from harness import sources, targets
 
 EXIT_USAGE = 2
 EXIT_HELP = 3
@@ -27,11 +27,7 @@ EXIT_INFRA = 255
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def known_bases():
-    d = os.path.join(TOP, "kernel-patches")
-    bases = [b for b in os.listdir(d) if os.path.isfile(os.path.join(d, b, "source"))]
-    key = lambda b: [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", b)]
-    return sorted(bases, key=key, reverse=True)
+known_bases = sources.known_bases
 
 
 class UsageError(Exception):
@@ -143,7 +139,8 @@ expectation, 2 usage error, 255 infrastructure failure (with --bisect:
 def add_validate_options(p):
     t = p.add_argument_group(
         "targets", "any number, in order; none given = the default set: "
-        "--base 6.18 (dut), --debian 7.3 (oracle), --debian 6.18 (control)")
+        + ", ".join(f"--{k} {v} ({targets.default_role(k, v)})"
+                    for k, v in map(targets.split, targets.DEFAULT)))
     bases = ", ".join(known_bases())
     t.add_argument("--base", action=Target, metavar="BASE",
                    help=f"build the base ({bases}: each folder of kernel-patches/ with a 'source' "
@@ -160,7 +157,7 @@ def add_validate_options(p):
                    "a build is running in it (or left .tmp_* files), or it has an in-tree "
                    "config (run make mrproper there)")
     o = p.add_argument_group("options")
-    o.add_argument("--role", choices=["dut", "oracle", "control", "prefix"], default="",
+    o.add_argument("--role", choices=targets.ROLES, default="",
                    help="override the role of every target given (prefix: a feature may "
                    "skip, nothing may fail)")
     o.add_argument("--base-version", metavar="V", type=nonempty, default=None,
@@ -297,7 +294,7 @@ def soak_parser():
     t.add_argument("--base", action=Target, metavar="BASE")
     p.add_argument("--filter", metavar="PATTERN", type=nonempty, default="Baseline*",
                    help="gtest filter (default 'Baseline*', a trivial run)")
-    p.add_argument("--role", choices=["dut", "oracle", "control", "prefix"], default="",
+    p.add_argument("--role", choices=targets.ROLES, default="",
                    help="role to judge by (default: control for the trivial run, otherwise "
                    "the target's own)")
     p.add_argument("--out", metavar="DIR", type=nonempty, default=os.path.join(TOP, "results", "soak"),

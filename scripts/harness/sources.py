@@ -38,6 +38,14 @@ def source_file(base, top=TOP):
     return os.path.join(top, "kernel-patches", base, "source")
 
 
+def known_bases(top=TOP):
+    """The bases, newest first: every folder of kernel-patches/ with a
+    'source' file."""
+    d = os.path.join(top, "kernel-patches")
+    bases = [b for b in os.listdir(d) if os.path.isfile(source_file(b, top))]
+    return sorted(bases, key=version_key, reverse=True)
+
+
 def read_source(base, top=TOP):
     """The KEY=VALUE pairs of BASE's source file (the last one of a key)."""
     path = source_file(base, top)

@@ -9,6 +9,7 @@ table on stdout.
 Usage: sweep_row.py --release V --applies HOW [--apply F --conflicts F
        --validate DIR --rc N --repo R [--unpatched DIR] | --why TEXT]
        sweep_row.py --suite-failures ROW.json
+       sweep_row.py --cross-checked --why LOG ROW.json
        sweep_row.py --table --base B --out DIR ROW.json..."""
 import argparse
 import json
@@ -95,6 +96,19 @@ def suite_failures(r):
     return [n for n in r["regressions"] if not n.startswith("kselftest.") and " " not in n]
 
 
+def cross_checked(r, log):
+    """What the boot without the series showed, on stderr; the row's exit
+    code (0 when every failure was the release's own) as the exit status."""
+    if not r.get("unpatched_checked"):
+        print(f"    the boot without the series gave no results; see {log}", file=sys.stderr)
+    else:
+        for n in r["base_failures"]:
+            print(f"    fails without the series too: {n}", file=sys.stderr)
+        for n in r["regressions"]:
+            print(f"    passes without the series (a regression): {n}", file=sys.stderr)
+    return r["exit"]
+
+
 def table(base, rows):
     lines = [f"Sweep of the {base} series over Debian's point releases (newest first)", "",
              f"{'release':10} {'applies':11} {'build s':>8} {'verdict':8} {'tests passed':>12} "
@@ -144,11 +158,16 @@ def main():
                     help="a validate --unpatched run of the failed tests on the same release")
     ap.add_argument("--suite-failures", action="store_true",
                     help="print the failed suite tests of the row (ROW.json) as a gtest filter")
+    ap.add_argument("--cross-checked", action="store_true",
+                    help="say what the boot without the series showed for ROW.json (--why: "
+                    "its log) and exit with the row's exit code")
     ap.add_argument("rows", nargs="*")
     a = ap.parse_args()
     if a.suite_failures:
         print(":".join(suite_failures(json.loads(Path(a.rows[0]).read_text()))))
         return
+    if a.cross_checked:
+        return cross_checked(json.loads(Path(a.rows[0]).read_text()), a.why)
     if not a.table:
         print(json.dumps(row(a), indent=2))
         return

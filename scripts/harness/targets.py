@@ -12,14 +12,18 @@ A target is KIND:VALUE, in the order given on the command line:
     tree:PATH        your own kernel work tree, built out of tree (dut)
 
 --role overrides every target's role. Each booted kernel has an id, which
-names its results folder (OUT/ID) and its row in the table; an image's id
-follows one rule, prefix_id, which scripts/kselftest-baseline reads back.
+names its results folder (OUT/ID) and its row in the table; a base's
+image has the id prefix_id gives, which scripts/kselftest-baseline finds
+again with prefix0_summary (a kernel or tree id is made unique in
+validate, which knows the ids of the run).
 
 scripts/validate asks this module from bash:
 
     python3 -m harness.targets role-debian VERSION [OVERRIDE]
     python3 -m harness.targets role-base N I PER_COMMIT UNPATCHED [OVERRIDE]
     python3 -m harness.targets prefix-id SOURCE I [VARIANT]
+    python3 -m harness.targets prefix0-summary OUT   OUT/ID/summary.json of
+                                                     the unpatched base's boot
 """
 import os
 import sys
@@ -78,6 +82,12 @@ def base_role(n, i, per_commit=False, unpatched=False, override=""):
     return "dut"
 
 
+def default_role(kind, value):
+    """The role of a target when --role does not set one (a base with its
+    whole, non-empty series), as the help text names it."""
+    return debian_role(value) if kind == "debian" else "dut"
+
+
 def prefix_id(source, i, variant=""):
     """The id of prefix I of the series on SOURCE (the extracted tree's
     name): linux_6.18.15.orig-p11, ...-p11-debug."""
@@ -90,13 +100,13 @@ def is_prefix0(ident):
     return bool(sep) and (tail == "" or tail.startswith("-"))
 
 
-def unique(ident, used):
-    """IDENT, or IDENT-2, IDENT-3 ... when USED (a set, updated) has it."""
-    cand, n = ident, 2
-    while cand in used:
-        cand, n = f"{ident}-{n}", n + 1
-    used.add(cand)
-    return cand
+def prefix0_summary(out):
+    """OUT/ID/summary.json of the first prefix-0 boot of a run, or None."""
+    for ident in sorted(os.listdir(out)) if os.path.isdir(out) else []:
+        path = os.path.join(out, ident, "summary.json")
+        if is_prefix0(ident) and os.path.isfile(path):
+            return path
+    return None
 
 
 def is_bzimage(path):
@@ -108,7 +118,7 @@ def is_bzimage(path):
         return False
 
 
-def check(targets, per_commit=False, unpatched=False, shell=False, gdb=False, bisect=False):
+def check(targets, per_commit=False, unpatched=False, shell=False, gdb=False):
     """The targets a run boots (DEFAULT when none is given), or TargetError
     with the usage rule it breaks."""
     for t in targets:
@@ -150,9 +160,15 @@ def main(argv=None):
                         args[4] if len(args) > 4 else ""))
     elif cmd == "prefix-id" and len(args) in (2, 3):
         print(prefix_id(args[0], int(args[1]), args[2] if len(args) > 2 else ""))
+    elif cmd == "prefix0-summary" and len(args) == 1:
+        path = prefix0_summary(args[0])
+        if path is None:
+            return 1
+        print(path)
     else:
         print("usage: python3 -m harness.targets {role-debian VERSION [OVERRIDE]|"
-              "role-base N I PER_COMMIT UNPATCHED [OVERRIDE]|prefix-id SOURCE I [VARIANT]}",
+              "role-base N I PER_COMMIT UNPATCHED [OVERRIDE]|prefix-id SOURCE I [VARIANT]|"
+              "prefix0-summary OUT}",
               file=sys.stderr)
         return 2
     return 0

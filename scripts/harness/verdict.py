@@ -15,6 +15,7 @@ from pathlib import Path
 from harness import judge as J
 from harness import junit, ktap
 from harness import kselftest as KS
+from harness import targets
 
 SPLAT = re.compile(
     r"(Kernel panic|BUG:|Oops|WARNING: CPU|WARNING: .* at |general protection fault|"
@@ -35,7 +36,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", required=True)
     ap.add_argument("--id", required=True)
-    ap.add_argument("--role", required=True, choices=["dut", "oracle", "control", "prefix"])
+    ap.add_argument("--role", required=True, choices=targets.ROLES)
     ap.add_argument("--image", default="")
     ap.add_argument("--known", default="")
     ap.add_argument("--unsupported", default="",

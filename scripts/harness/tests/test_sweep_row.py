@@ -85,6 +85,7 @@ def test_failures_the_unpatched_release_shares_are_not_regressions(tmp_path):
     lines = S.table("6.18", [r])
     assert any("2 fail(s) on the unpatched release too" in x for x in lines)
     assert any("Prereq.Old fails on 6.18.9 without the series too" in x for x in lines)
+    assert S.cross_checked(r, "log") == 0
 
 
 def test_a_cross_check_without_results_changes_nothing(tmp_path):
@@ -94,3 +95,4 @@ def test_a_cross_check_without_results_changes_nothing(tmp_path):
     r = S.row(args(validate=str(tmp_path / "validate"), rc=1, unpatched=str(tmp_path / "unpatched")))
     assert r["verdict"] == "fail" and r["regressions"] == ["A.b"]
     assert any("no results" in n for n in r["notes"]) and not r["unpatched_checked"]
+    assert S.cross_checked(r, "log") == 1

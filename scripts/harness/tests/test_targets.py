@@ -55,9 +55,19 @@ def test_ids():
     assert T.prefix_id("linux-source-6.12", 0, "debug") == "linux-source-6.12-p0-debug"
     assert T.is_prefix0("linux-source-6.12-p0") and T.is_prefix0("x-p0-debug")
     assert not T.is_prefix0("x-p01") and not T.is_prefix0("x-p10")
-    used = set()
-    assert [T.unique("kernel-bzImage", used) for _ in range(3)] == [
-        "kernel-bzImage", "kernel-bzImage-2", "kernel-bzImage-3"]
+
+
+def test_prefix0_summary(tmp_path):
+    assert T.prefix0_summary(str(tmp_path / "none")) is None
+    for ident in ("linux_6.18.15.orig-p11", "linux_6.18.15.orig-p0", "debian-7.3.4"):
+        (tmp_path / ident).mkdir()
+        (tmp_path / ident / "summary.json").write_text("[]")
+    assert T.prefix0_summary(str(tmp_path)) == str(tmp_path / "linux_6.18.15.orig-p0" / "summary.json")
+
+
+def test_help_names_the_default_set_and_roles():
+    assert [T.default_role(*T.split(t)) for t in T.DEFAULT] == [
+        "dut", "oracle", "control"]
 
 
 def test_cli(capsys):
