@@ -154,7 +154,10 @@ kselftest_prepare() {
 		major=$(printf '%s\n' "$arg" | cut -d. -f1,2)
 		local known=0
 		t=""
-		[ "$major" = 7.3 ] || ! known_bases | grep -qxF "$major" || known=1
+		# (no pipe into grep -q: it can exit before known_bases has
+		# written everything, and pipefail then makes the match a miss)
+		local bases; bases=$'\n'$(known_bases)$'\n'
+		[ "$major" = 7.3 ] || [[ $bases != *$'\n'"$major"$'\n'* ]] || known=1
 		[ $known = 0 ] || case $(base_kind "$major") in
 		# the newest orig tarball in the cache, as fetch_orig_tarball picks
 		orig) t=$(ls -1 "$CACHE_ROOT"/downloads/linux_"$major".*.orig.tar.xz 2>/dev/null | sort -V | tail -n1) ;;
