@@ -49,6 +49,11 @@ void KtapListener::OnTestEnd(const testing::TestInfo& info)
 {
     const testing::TestResult* result = info.result();
     std::string name = std::string(info.test_suite_name()) + "." + info.name();
+    // A test that took a while says so, for the host's slowest-tests list;
+    // the thousands of quick ones stay silent (KTAP bytes are suite time).
+    long long ms = result->elapsed_time();
+    if (ms >= kTimeReportMs)
+        out_.diag("time: " + std::to_string(ms) + " ms");
     if (result->Failed()) {
         ++failed_;
         out_.result(false, name);

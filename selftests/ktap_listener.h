@@ -2,7 +2,8 @@
 // A gtest event listener that writes KTAP v1 as the tests run: header, plan,
 // one result line per test ("ok 3 Suite.Name", "not ok 4 Suite.Name",
 // "ok 5 Suite.Name # SKIP reason"), failure messages as "# " diagnostics,
-// through the library's KtapWriter (one write(2) a line).
+// through the library's KtapWriter (one write(2) a line). A test that ran
+// kTimeReportMs or longer is preceded by "# time: N ms".
 #pragma once
 
 #include <gtest/gtest.h>
@@ -20,6 +21,8 @@ public:
     void OnTestPartResult(const testing::TestPartResult& result) override;
     void OnTestEnd(const testing::TestInfo& info) override;
     void OnTestIterationEnd(const testing::UnitTest& unit, int iteration) override;
+
+    static constexpr long long kTimeReportMs = 50;
 
 private:
     KtapWriter out_;

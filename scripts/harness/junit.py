@@ -10,8 +10,9 @@ from xml.sax.saxutils import escape, quoteattr
 from . import judge as J
 
 
-def _case(classname, name, body=""):
-    return (f'  <testcase classname={quoteattr(classname)} name={quoteattr(name)}>'
+def _case(classname, name, body="", ms=None):
+    time = f' time="{ms / 1000:.3f}"' if ms is not None else ""
+    return (f'  <testcase classname={quoteattr(classname)} name={quoteattr(name)}{time}>'
             f'{body}</testcase>')
 
 
@@ -30,7 +31,7 @@ def testsuite(kid, records, kernel_problems=(), infra=None):
             body = f'<skipped message={quoteattr(r.get("why") or r.get("reason") or "skipped")}/>'
         else:
             body = ""
-        cases.append(_case(cls, case or r["name"], body))
+        cases.append(_case(cls, case or r["name"], body, r.get("ms")))
     for i, p in enumerate(kernel_problems):
         failures += 1
         cases.append(_case(f"{kid}.kernel", f"problem{i + 1}",

@@ -11,6 +11,7 @@ import re
 
 RESULT = re.compile(r"^(not ok|ok) (\d+)(?: (?!#)(\S.*?))?(?: ?# (SKIP|TODO|XFAIL|XPASS|error)\b ?(.*))?$")
 PLAN = re.compile(r"^1\.\.(\d+)$")
+TIME = re.compile(r"^time: (\d+) ms$")
 
 
 def parse(text):
@@ -34,7 +35,10 @@ def parse(text):
         status = "skip" if m.group(4) == "SKIP" else ("pass" if m.group(1) == "ok" else "fail")
         if m.group(4) == "error":
             status = "fail"
-        records.append({"name": (m.group(3) or f"test {m.group(2)}").strip(), "status": status,
-                        "reason": (m.group(5) or "").strip(), "messages": pending})
+        record = {"name": (m.group(3) or f"test {m.group(2)}").strip(), "status": status,
+                  "reason": (m.group(5) or "").strip(), "messages": pending}
+        if pending and TIME.match(pending[-1]):
+            record["ms"] = int(TIME.match(pending.pop()).group(1))
+        records.append(record)
         pending = []
     return plan, records, pending

@@ -43,3 +43,12 @@ def test_no_plan():
 def test_only_first_plan_counts():
     plan, _, _ = ktap.parse("1..4\n1..9\nok 1 A.a\n")
     assert plan == 4
+
+
+def test_time_line_becomes_ms_not_a_message():
+    plan, recs, pending = ktap.parse(
+        "1..3\n# time: 730 ms\nok 1 A.slow\nok 2 A.quick\n"
+        "# x.cpp:3: expected 1\n# time: 5000 ms\nnot ok 3 A.hung\n")
+    assert recs[0]["ms"] == 730 and recs[0]["messages"] == []
+    assert "ms" not in recs[1]
+    assert recs[2]["ms"] == 5000 and recs[2]["messages"] == ["x.cpp:3: expected 1"]
