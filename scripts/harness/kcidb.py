@@ -203,6 +203,8 @@ def kernel_tests(origin, build_id, summary, expected=(), start=None):
         status, comment, waived = status_of(r)
         add(path, status, comment, r.get("messages"), waived,
             {"name": r["name"], "judgement": r.get("judgement")})
+        if r.get("ms") is not None:  # only a slow test says how long it took
+            tests[-1]["duration"] = r["ms"] / 1000
     why = infra or "; ".join(summary.get("kernel_problems") or []) or "not reported by the suite"
     for name in expected:
         path = test_path(name)

@@ -190,3 +190,14 @@ def test_target_that_did_not_build(series):
     statuses = {t["path"]: t["status"] for t in d["tests"]}
     assert statuses.pop("clone3") == "ERROR"
     assert set(statuses.values()) == {"MISS"} and len(statuses) == len(RECS)
+
+
+def test_a_slow_test_carries_its_duration(series):
+    target, _ = series
+    s = summary("p2", "dut", RECS[:2])
+    s["tests"][0]["ms"] = 1250
+    doc = doc_of((s, target))
+    assert V5.check(doc) == []
+    t = by_path(doc, "p2")
+    assert t[kcidb.test_path("Autoreap.Reaped")]["duration"] == 1.25
+    assert "duration" not in t[kcidb.test_path("Flags/Clone3Matrix.Case/autoreap_thread")]
