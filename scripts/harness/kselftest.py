@@ -17,22 +17,26 @@ from . import judge as J
 from . import ktap
 
 MUST_PASS = ("kselftest.7.3.pidfd_autoreap_test.*",)
-FRAME = re.compile(r"^CLONE3-KSELFTEST-(BEGIN|END|MISSING) (\S+)(?: (\S+))?(?: (.*))?$")
-DONE = "CLONE3-KSELFTESTS-DONE"
+FRAME = re.compile(r"^CLONE3-KSELFTEST-(START|BEGIN|END|MISSING) (\S+)(?: (\S+))?(?: (.*))?$")
+DONE = re.compile(r"^CLONE3-KSELFTESTS-DONE(?: ([0-9.]+))?$")
 SKIP_PLAN = re.compile(r"^1\.\.0\b.*#\s*SKIP\b ?(.*)$")
 KSFT_SKIP = 4
 
 
 def split(text):
-    """Return (programs, missing_sets, done): one dict per program (set,
-    program, output, end: None when the program never finished, else
-    {"kind": "exit"|"timeout"|"skip", "status", "seconds", "reason"})."""
-    programs, missing, cur = [], [], None
-    done = False
+    """Return (programs, missing_sets, done, wall): one dict per program
+    (set, program, output, end: None when the program never finished,
+    else {"kind": "exit"|"timeout"|"skip", "status", "seconds",
+    "reason"}), in the order they ended; a program that started (init's
+    START line: programs run at once) but never ended comes last, with end
+    None. wall: the seconds init says the whole run took, or None."""
+    programs, missing, cur, started = [], [], None, {}
+    done, wall = False, None
     for raw in text.replace("\r", "").splitlines():
         line = raw.rstrip()
-        if line == DONE:
-            done = True
+        m = DONE.match(line)
+        if m:
+            done, wall = True, float(m.group(1)) if m.group(1) else None
             continue
         m = FRAME.match(line)
         if not m:
@@ -42,7 +46,10 @@ def split(text):
         kind, kset, prog, rest = m.groups()
         if kind == "MISSING":
             missing.append(kset)
+        elif kind == "START":
+            started[(kset, prog)] = True
         elif kind == "BEGIN":
+            started.pop((kset, prog), None)
             cur = {"set": kset, "program": prog, "output": [], "end": None}
             programs.append(cur)
         elif cur is not None and cur["program"] == prog:
@@ -57,9 +64,11 @@ def split(text):
                 end["reason"] = " ".join(words[1:])
             cur["end"] = end
             cur = None
+    for kset, prog in started:
+        programs.append({"set": kset, "program": prog, "output": [], "end": None})
     for p in programs:
         p["output"] = "\n".join(p["output"])
-    return programs, missing, done
+    return programs, missing, done, wall
 
 
 def _wait_status(status):
@@ -212,7 +221,7 @@ def fold(stream, sets, mode, baseline_path="", flaky=None, sources=""):
     """Everything verdict.py needs of one boot's upstream selftests:
     (records, problems, notes, summary). sets: the labels the boot was
     asked to run; sources: "LABEL=TREE ..." of those sets."""
-    programs, missing, done = split(stream)
+    programs, missing, done, wall = split(stream)
     records, problems, notes = [], [], []
     for p in programs:
         records += program_records(p)
@@ -223,8 +232,9 @@ def fold(stream, sets, mode, baseline_path="", flaky=None, sources=""):
         if s not in ran and s not in missing:
             problems.append(f"upstream selftests {s} never ran (the boot ended before them)")
     if programs and not done:
-        last = programs[-1]
-        problems.append(f"the boot ended during upstream selftest {last['set']}/{last['program']}")
+        running = [f"{p['set']}/{p['program']}" for p in programs if p["end"] is None] or [
+            f"{programs[-1]['set']}/{programs[-1]['program']}"]
+        problems.append(f"the boot ended during upstream selftest {', '.join(running)}")
     baseline, reasons, header = (None, {}, {})
     if mode != "report":
         if baseline_path:
@@ -243,7 +253,10 @@ def fold(stream, sets, mode, baseline_path="", flaky=None, sources=""):
             problems.append(f"{r['name']}: {r['why']}")
     c = counts(records)
     seconds = sum((p["end"] or {}).get("seconds") or 0 for p in programs)
+    # seconds: the programs' own times added up; wall_seconds: the run's
+    # (they run at once).
     summary = dict(c, sets=list(sets), sources=sources, mode=mode, seconds=round(seconds, 2),
+                   wall_seconds=wall,
                    baseline=baseline_path or None, baseline_measured_on=header.get("measured-on"),
                    programs={f"{p['set']}/{p['program']}": (p["end"] or {}).get("seconds")
                              for p in programs})
@@ -268,5 +281,5 @@ def table(rows):
         both = k["failed_on_both"] if k["mode"] != "report" else f"({k['reported']} not passed)"
         regr = k["regressed"] if k["mode"] != "report" else "-"
         out.append(f"{r['id']:34} {r['role']:8} {','.join(k['sets']):10} {k['passed']:6} "
-                   f"{both!s:>14} {regr!s:>9} {k['flaky']:5} {k['seconds']:7.1f}  {judged}")
+                   f"{both!s:>14} {regr!s:>9} {k['flaky']:5} {k.get('wall_seconds') or k['seconds']:7.1f}  {judged}")
     return out

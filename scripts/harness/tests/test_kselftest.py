@@ -24,7 +24,7 @@ def frame(kset, prog, body, end):
 
 def test_split_and_records_of_a_harness_program():
     text = frame("7.3", "pidfd_info_test", HARNESS, "exit 256 1.50") + "CLONE3-KSELFTESTS-DONE\n"
-    progs, missing, done = KS.split(text)
+    progs, missing, done, _ = KS.split(text)
     assert done and not missing and len(progs) == 1
     assert progs[0]["end"] == {"kind": "exit", "status": 256, "seconds": 1.5, "reason": ""}
     recs = KS.program_records(progs[0])
@@ -37,7 +37,7 @@ def test_split_and_records_of_a_harness_program():
 
 def test_kselftest_h_results_without_description_duplicates_and_exit_codes():
     body = "TAP version 13\n1..3\nok 1 pidfd check\nok 2 pidfd check\nok 3 # SKIP no pidfs\n"
-    progs, _, _ = KS.split(frame("6.12", "pidfd_test", body, "exit 0 2.00"))
+    progs, _, _, _ = KS.split(frame("6.12", "pidfd_test", body, "exit 0 2.00"))
     recs = KS.program_records(progs[0])
     assert [(r["name"], r["status"]) for r in recs] == [
         ("kselftest.6.12.pidfd_test.pidfd check", "pass"),
@@ -52,7 +52,7 @@ def test_whole_program_skip_timeout_signal_and_unfinished():
             + frame("6.18", "p3", "1..1\nok 1 x", "exit 11 0.3")
             + frame("6.18", "p4", "", "skip did not build statically")
             + "CLONE3-KSELFTEST-BEGIN 6.18 p5\n1..4\nok 1 y\n")
-    progs, _, done = KS.split(text)
+    progs, _, done, _ = KS.split(text)
     assert not done
     recs = [r for p in progs for r in KS.program_records(p)]
     got = {r["name"]: r["status"] for r in recs}
@@ -119,3 +119,28 @@ def test_fold_notes_a_baseline_of_another_source(tmp_path):
     recs, problems, notes, summary = KS.fold(text, ["6.18"], "dut", str(f), {}, "6.18=cccc")
     assert not problems and summary["passed"] == 1
     assert any("source tree aaaa" in n and "cccc" in n for n in notes)
+
+
+def test_programs_run_at_once_end_in_any_order_and_a_started_one_that_never_ended_is_incomplete():
+    text = ("CLONE3-KSELFTEST-START 7.3 slow\nCLONE3-KSELFTEST-START 7.3 quick\n"
+            "CLONE3-KSELFTEST-START 6.18 hung\n"
+            + frame("7.3", "quick", "1..1\nok 1 q", "exit 0 0.20")
+            + frame("7.3", "slow", "1..1\nok 1 s", "exit 0 30.10"))
+    progs, _, done, wall = KS.split(text)
+    assert not done and wall is None
+    assert [(p["set"], p["program"], p["end"] is None) for p in progs] == [
+        ("7.3", "quick", False), ("7.3", "slow", False), ("6.18", "hung", True)]
+    recs, problems, _, _ = KS.fold(text, ["7.3", "6.18"], "report")
+    assert {r["name"]: r["status"] for r in recs} == {
+        "kselftest.7.3.quick.q": "pass", "kselftest.7.3.slow.s": "pass",
+        "kselftest.6.18.hung.incomplete": "fail"}
+    assert any("ended during upstream selftest 6.18/hung" in p for p in problems)
+
+
+def test_done_line_carries_the_wall_clock():
+    text = frame("7.3", "a", "1..1\nok 1 a", "exit 0 20.0") + frame("7.3", "b", "1..1\nok 1 b", "exit 0 25.0")
+    _, _, done, wall = KS.split(text + "CLONE3-KSELFTESTS-DONE 26.40\n")
+    assert done and wall == 26.4
+    _, _, _, summary = KS.fold(text + "CLONE3-KSELFTESTS-DONE 26.40\n", ["7.3"], "report")
+    assert summary["seconds"] == 45.0 and summary["wall_seconds"] == 26.4
+    assert KS.split(text + "CLONE3-KSELFTESTS-DONE\n")[2:] == (True, None)
