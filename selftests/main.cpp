@@ -13,6 +13,7 @@
 
 #include "bpf/lifecycle_tracer.h"
 #include "default_signals.h"
+#include "failures_only_printer.h"
 #include "feature_probes.h"
 #include "helper_modes.h"
 #include "ktap_listener.h"
@@ -59,6 +60,10 @@ int main(int argc, char** argv)
 
     testing::InitGoogleTest(&new_argc, args.data());
 
+    testing::TestEventListeners& listeners = testing::UnitTest::GetInstance()->listeners();
+    if (GTEST_FLAG_GET(brief))
+        listeners.Append(new FailuresOnlyPrinter(listeners.Release(listeners.default_result_printer())));
+
     if (!ktap_path.empty()) {
         KtapListener* ktap = KtapListener::open(ktap_path);
         if (!ktap) {
@@ -66,7 +71,7 @@ int main(int argc, char** argv)
                          ktap_path.c_str(), std::strerror(errno));
             return 2;
         }
-        testing::UnitTest::GetInstance()->listeners().Append(ktap);
+        listeners.Append(ktap);
     }
     return RUN_ALL_TESTS();
 }

@@ -85,10 +85,10 @@ list_suite_tests() {
 # ci_outputs: after the table, the run's KCIDB document (OUT/kcidb.json,
 # copied to the --kcidb FILE) and OUT/shard.json, which scripts/merge-results
 # reads to check that every shard of a run is there. Uses validate's
-# variables (out, filter, origin, kcidb, rows, unit, SHARD_I, SHARD_N).
+# variables (out, filter, origin, kcidb, rows, units_total, SHARD_I, SHARD_N).
 ci_outputs() {
 	list_suite_tests "$filter" "$out/tests.list"
-	write_meta "$out/shard.json" shard "$SHARD_I" of "$SHARD_N" units "$unit"
+	write_meta "$out/shard.json" shard "$SHARD_I" of "$SHARD_N" units "${units_total:-$unit}"
 	if ! harness kcidb_write --origin "$origin" --tests "$out/tests.list" \
 		--out "$out/kcidb.json" ${failed_target:+--failed "$failed_target"} ${rows[@]+"${rows[@]}"}; then
 		warn "could not write $out/kcidb.json"
