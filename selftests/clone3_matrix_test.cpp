@@ -21,6 +21,7 @@
 // (existing rules: they must hold on every kernel, controls included);
 // the rest need the three flags and skip without them.
 #include <cerrno>
+#include <cstdint>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
@@ -73,14 +74,30 @@ const CallerKind kCallers[] = {CallerKind::Root, CallerKind::Nobody, CallerKind:
 
 enum class Suite { Clone3, BaselineClone3, Legacy, BaselineLegacy };
 
+// Kept small (the name is made when asked): see cases_of().
 struct MatrixCase {
-    std::string name;
-    Suite suite;
     std::uint64_t flags;
     int exit_signal;
+    Suite suite;
     CallerKind caller;
     bool legacy;
 };
+
+// "<elements>_<signal>_<caller>", the elements in kElements order
+// ("plain" for none): the test's name after "MatchesModel/".
+std::string name_of(const MatrixCase& mc)
+{
+    std::string name;
+    for (const Element& e : kElements)
+        if ((mc.flags & e.flags) == e.flags)
+            name += std::string(e.name) + "_";
+    if (name.empty())
+        name = "plain_";
+    for (const Signal& sig : kSignals)
+        if (sig.signo == mc.exit_signal)
+            name += std::string(sig.name) + "_";
+    return name + caller_name(mc.caller);
+}
 
 // Debian's kernel.unprivileged_userns_clone; absent means allowed.
 model::Outcome predict(std::uint64_t flags, int exit_signal, CallerKind caller, bool legacy,
@@ -98,26 +115,21 @@ std::vector<MatrixCase> build_all()
     for (bool legacy : {false, true}) {
         for (unsigned subset = 0; subset < (1U << kElementCount); ++subset) {
             std::uint64_t flags = 0;
-            std::string name;
             bool expressible = true;
             for (unsigned bit = 0; bit < kElementCount; ++bit) {
                 if (!(subset & (1U << bit)))
                     continue;
                 flags |= kElements[bit].flags;
-                name += std::string(kElements[bit].name) + "_";
                 expressible = expressible && kElements[bit].legacy;
             }
             if (legacy && !expressible)
                 continue;
-            if (name.empty())
-                name = "plain_";
             for (const Signal& sig : kSignals) {
                 for (CallerKind caller : kCallers) {
                     bool baseline = !(flags & kNewFlags) && caller != CallerKind::Autoreap;
                     Suite suite = legacy ? (baseline ? Suite::BaselineLegacy : Suite::Legacy)
                                          : (baseline ? Suite::BaselineClone3 : Suite::Clone3);
-                    cases.push_back({name + sig.name + "_" + caller_name(caller), suite, flags, sig.signo,
-                                     caller, legacy});
+                    cases.push_back({flags, sig.signo, suite, caller, legacy});
                 }
             }
         }
@@ -131,12 +143,16 @@ const std::vector<MatrixCase>& all_cases()
     return cases;
 }
 
-std::vector<MatrixCase> cases_of(Suite suite)
+// A suite's cases, as indices into all_cases(): gtest keeps a copy of
+// each parameter per test and the suite forks a few thousand times, so
+// the parameters stay small (every heap page present is copied and torn
+// down again by each fork under TCG).
+std::vector<std::uint16_t> cases_of(Suite suite)
 {
-    std::vector<MatrixCase> out;
-    for (const MatrixCase& mc : all_cases())
-        if (mc.suite == suite)
-            out.push_back(mc);
+    std::vector<std::uint16_t> out;
+    for (std::size_t i = 0; i < all_cases().size(); ++i)
+        if (all_cases()[i].suite == suite)
+            out.push_back(static_cast<std::uint16_t>(i));
     return out;
 }
 
@@ -150,42 +166,50 @@ AttemptOptions options_of(const MatrixCase& mc)
 }
 
 // The batched results of the cases the model expects to fail, one batch
-// per (suite, syscall, caller), run when the first of them is needed.
+// per (suite, syscall, caller), run when the first of them is needed. A
+// result is handed out once and then dropped (the heap stays small, see
+// cases_of()); a batch used up runs again if asked again (--gtest_repeat).
 class RejectedBatches {
 public:
-    AttemptResult get(const MatrixCase& mc, bool sysctl)
+    AttemptResult get(std::uint16_t index, bool sysctl)
     {
         std::lock_guard<std::mutex> lock(mu_);
+        const MatrixCase& mc = all_cases()[index];
         auto key = std::make_tuple(static_cast<int>(mc.suite), mc.legacy, static_cast<int>(mc.caller));
         auto it = batches_.find(key);
         if (it == batches_.end()) {
-            std::vector<std::string> names;
+            std::vector<std::uint16_t> indices;
             std::vector<AttemptOptions> opts;
-            for (const MatrixCase& other : all_cases()) {
+            for (std::size_t i = 0; i < all_cases().size(); ++i) {
+                const MatrixCase& other = all_cases()[i];
                 if (std::make_tuple(static_cast<int>(other.suite), other.legacy,
                                     static_cast<int>(other.caller)) != key)
                     continue;
                 if (predict(other.flags, other.exit_signal, other.caller, other.legacy, sysctl) ==
                     model::Outcome::Accepted)
                     continue;
-                names.push_back(other.name);
+                indices.push_back(static_cast<std::uint16_t>(i));
                 opts.push_back(options_of(other));
             }
             std::vector<AttemptResult> results = attempt_batch(opts);
-            std::map<std::string, AttemptResult> by_name;
-            for (std::size_t i = 0; i < names.size(); ++i)
-                by_name[names[i]] = results[i];
-            it = batches_.emplace(key, std::move(by_name)).first;
+            std::map<std::uint16_t, AttemptResult> by_index;
+            for (std::size_t i = 0; i < indices.size(); ++i)
+                by_index[indices[i]] = std::move(results[i]);
+            it = batches_.emplace(key, std::move(by_index)).first;
         }
-        auto found = it->second.find(mc.name);
+        auto found = it->second.find(index);
         if (found == it->second.end())
             return {false, 0, "case missing from its batch"};
-        return found->second;
+        AttemptResult result = std::move(found->second);
+        it->second.erase(found);
+        if (it->second.empty())
+            batches_.erase(it);
+        return result;
     }
 
 private:
     std::mutex mu_;
-    std::map<std::tuple<int, bool, int>, std::map<std::string, AttemptResult>> batches_;
+    std::map<std::tuple<int, bool, int>, std::map<std::uint16_t, AttemptResult>> batches_;
 };
 
 RejectedBatches& batches()
@@ -196,12 +220,13 @@ RejectedBatches& batches()
 
 const char* errno_name(int err) { return err ? strerrorname_np(err) : "accepted"; }
 
-void run_case(const MatrixCase& mc)
+void run_case(std::uint16_t index)
 {
+    const MatrixCase& mc = all_cases()[index];
     const bool sysctl = userns_clone_sysctl();
     const model::Outcome want = predict(mc.flags, mc.exit_signal, mc.caller, mc.legacy, sysctl);
     AttemptResult got = want == model::Outcome::Accepted ? attempt_clone(options_of(mc))
-                                                         : batches().get(mc, sysctl);
+                                                         : batches().get(index, sysctl);
     ASSERT_TRUE(got.ran) << "helper: " << got.problems;
     EXPECT_EQ(got.error, model::to_errno(want))
         << (mc.legacy ? "clone" : "clone3") << " flags 0x" << std::hex << mc.flags << std::dec
@@ -212,12 +237,14 @@ void run_case(const MatrixCase& mc)
     }
 }
 
-class Clone3Matrix : public testing::TestWithParam<MatrixCase> {};
-class BaselineClone3Matrix : public testing::TestWithParam<MatrixCase> {};
-class LegacyCloneMatrix : public testing::TestWithParam<MatrixCase> {};
-class BaselineLegacyCloneMatrix : public testing::TestWithParam<MatrixCase> {};
+// The parameter is the case's index in all_cases().
+using MatrixTest = testing::TestWithParam<std::uint16_t>;
+class Clone3Matrix : public MatrixTest {};
+class BaselineClone3Matrix : public MatrixTest {};
+class LegacyCloneMatrix : public MatrixTest {};
+class BaselineLegacyCloneMatrix : public MatrixTest {};
 
-std::string case_name(const testing::TestParamInfo<MatrixCase>& p) { return p.param.name; }
+std::string case_name(const testing::TestParamInfo<std::uint16_t>& p) { return name_of(all_cases()[p.param]); }
 
 } // namespace
 
