@@ -10,6 +10,7 @@
 
 #include "child.h"
 #include "proc_state.h"
+#include "fresh_image.h"
 #include "require_feature.h"
 #include "signal_guard.h"
 
@@ -40,6 +41,7 @@ TEST(AutoreapBulk, ThousandChildrenLeaveNothing)
 {
     REQUIRE_FEATURE(Autoreap);
     REQUIRE_FEATURE(PidfdInfoExit);
+    IN_FRESH_IMAGE(); // hundreds of forks (fresh_image.h)
     const std::set<pid_t> zombies_before = zombie_children();
     const int fds_before = count_fds();
     ASSERT_GT(fds_before, 0) << "count /proc/self/fd";

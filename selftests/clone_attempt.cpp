@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "caller.h"
+#include "fresh_image.h"
 #include "child.h"
 #include "post_clone_check.h"
 #include "sys.h"
@@ -340,4 +341,114 @@ std::vector<AttemptResult> attempt_batch(const std::vector<AttemptOptions>& opts
         }
     }
     return results;
+}
+
+// ---- the attempt server ----------------------------------------------------
+
+namespace {
+
+// One request: an AttemptOptions as plain fields.
+struct AttemptRequest {
+    std::uint64_t flags;
+    int exit_signal;
+    int caller;
+    std::uint8_t check_exit_info;
+    std::uint8_t legacy;
+};
+
+// A reply: ran and error, then the problems text.
+struct ReplyHeader {
+    int ran;
+    int error;
+};
+
+constexpr std::size_t kMaxReply = 65536;
+// One attempt's own waits are kTimeoutMs each; a few may add up.
+constexpr int kServerStepMs = 4 * kTimeoutMs;
+
+struct AttemptServer {
+    pid_t pid = -1;
+    UniqueFd sock;
+};
+AttemptServer g_server;
+
+bool start_server()
+{
+    Channel ch = Channel::make();
+    if (!ch.ends[0])
+        return false;
+    pid_t pid = fresh_image::start({"--attempt-server"}, ch.ends[1].get());
+    if (pid < 0)
+        return false;
+    g_server.pid = pid;
+    g_server.sock = std::move(ch.ends[0]);
+    return true;
+}
+
+} // namespace
+
+void stop_attempt_server()
+{
+    if (g_server.pid < 0)
+        return;
+    g_server.sock.reset(); // EOF: the server exits
+    if (!wait_child(g_server.pid, -1, kTimeoutMs))
+        std::fprintf(stderr, "clone3_selftests: the attempt server did not exit at EOF; killed\n");
+    g_server.pid = -1;
+}
+
+AttemptResult attempt_clone_in_server(const AttemptOptions& opt)
+{
+    AttemptResult result;
+    if (g_server.pid < 0 && !start_server()) {
+        result.problems = std::string("cannot start the attempt server: ") + std::strerror(errno);
+        return result;
+    }
+    AttemptRequest req{opt.flags, opt.exit_signal, static_cast<int>(opt.caller),
+                       static_cast<std::uint8_t>(opt.check_exit_info), static_cast<std::uint8_t>(opt.legacy)};
+    std::vector<char> buf(sizeof(ReplyHeader) + kMaxReply);
+    long len = -1;
+    if (send_msg(g_server.sock.get(), &req, sizeof(req)))
+        len = recv_msg(g_server.sock.get(), buf.data(), buf.size(), kServerStepMs);
+    if (len < static_cast<long>(sizeof(ReplyHeader))) {
+        ::kill(g_server.pid, SIGKILL);
+        std::optional<int> status = wait_child(g_server.pid, -1, kTimeoutMs);
+        g_server.pid = -1;
+        g_server.sock.reset();
+        result.problems = len < 0 && status && WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL
+                              ? "the attempt server hung or died during this attempt"
+                              : "the attempt server died during this attempt";
+        return result;
+    }
+    ReplyHeader h;
+    std::memcpy(&h, buf.data(), sizeof(h));
+    result.ran = h.ran != 0;
+    result.error = h.error;
+    result.problems.assign(buf.data() + sizeof(h), static_cast<std::size_t>(len) - sizeof(h));
+    return result;
+}
+
+int serve_attempts(int fd)
+{
+    for (;;) {
+        AttemptRequest req;
+        long len = recv_msg(fd, &req, sizeof(req), -1);
+        if (len == 0)
+            return 0; // EOF: the suite is done with us
+        if (len != static_cast<long>(sizeof(req)))
+            return len < 0 ? 1 : 2;
+        AttemptResult r = attempt_clone({.flags = req.flags,
+                                         .exit_signal = req.exit_signal,
+                                         .caller = static_cast<CallerKind>(req.caller),
+                                         .check_exit_info = req.check_exit_info != 0,
+                                         .legacy = req.legacy != 0});
+        if (r.problems.size() > kMaxReply)
+            r.problems.resize(kMaxReply);
+        std::string reply(sizeof(ReplyHeader), '\0');
+        ReplyHeader h{r.ran ? 1 : 0, r.error};
+        std::memcpy(reply.data(), &h, sizeof(h));
+        reply += r.problems;
+        if (!send_msg(fd, reply.data(), reply.size()))
+            return 3;
+    }
 }

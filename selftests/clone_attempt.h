@@ -36,6 +36,18 @@ struct AttemptResult {
 AttemptResult attempt_clone(const AttemptOptions& opt);
 inline AttemptResult attempt_clone3(const AttemptOptions& opt) { return attempt_clone(opt); }
 
+// attempt_clone() in the attempt server: a fresh image of the suite
+// (fresh_image.h, started with --attempt-server) that makes each attempt
+// it is sent, so the helper and the child fork from a small process
+// instead of the suite's (the flag matrix makes thousands). The server
+// is this process's child until stop_attempt_server(), which a test suite
+// that uses it calls when it ends. A server that dies or hangs fails the
+// attempt it was making; the next attempt starts a new one.
+AttemptResult attempt_clone_in_server(const AttemptOptions& opt);
+void stop_attempt_server();
+// main() for --attempt-server: serve the requests on fd until EOF.
+int serve_attempts(int fd);
+
 // Every attempt in one helper; all must share the caller. No post-conditions: an accepted attempt's child exits
 // at once and is cleaned up, and its result says error 0.
 std::vector<AttemptResult> attempt_batch(const std::vector<AttemptOptions>& opts);

@@ -17,6 +17,7 @@
 
 #include "child.h"
 #include "proc_state.h"
+#include "fresh_image.h"
 #include "require_feature.h"
 #include "sys.h"
 
@@ -132,6 +133,7 @@ TEST(AutoreapExitInfo, ReadyAtPollhup)
 {
     REQUIRE_FEATURE(Autoreap);
     REQUIRE_FEATURE(PidfdInfoExit);
+    IN_FRESH_IMAGE(); // hundreds of forks (fresh_image.h)
     std::string problems = run_children(true);
     EXPECT_EQ(problems, "") << "exit info read right after POLLHUP";
 }
@@ -142,6 +144,7 @@ TEST(AutoreapExitInfo, ReadyAtPollin)
 {
     REQUIRE_FEATURE(Autoreap);
     REQUIRE_FEATURE(PidfdInfoExit);
+    IN_FRESH_IMAGE(); // hundreds of forks (fresh_image.h)
     std::string problems = run_children(false);
     EXPECT_EQ(problems, "") << "exit info read right after POLLIN";
 }
@@ -158,6 +161,7 @@ TEST(AutoreapExitInfo, GroupExitRacingLeaderExit)
 {
     REQUIRE_FEATURE(Autoreap);
     REQUIRE_FEATURE(PidfdInfoExit);
+    IN_FRESH_IMAGE(); // hundreds of forks (fresh_image.h)
     std::string problems = run_children(true, {kRacing});
     EXPECT_EQ(problems, "") << "exit info read after POLLHUP";
 }
@@ -172,6 +176,7 @@ TEST(AutoreapExitInfo, GroupStatusAtPollin)
 {
     REQUIRE_FEATURE(Autoreap);
     REQUIRE_FEATURE(PidfdInfoExit);
+    IN_FRESH_IMAGE(); // hundreds of forks (fresh_image.h)
     std::string problems = run_children(false, {kRacing}, 120);
     EXPECT_EQ(problems, "") << "group exit status read right after POLLIN";
 }
@@ -184,6 +189,7 @@ TEST(AutoreapExitInfo, NotGivenUnasked)
 {
     REQUIRE_FEATURE(Autoreap);
     REQUIRE_FEATURE(PidfdInfoExit);
+    IN_FRESH_IMAGE(); // hundreds of forks (fresh_image.h)
     constexpr int kRounds = 300;
     const Kind kinds[] = {kExit, kKilled, kThreaded};
     int answered = 0, unasked = 0, released = 0, other = 0, other_errno = 0;

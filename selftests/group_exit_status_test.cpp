@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "fresh_image.h"
 #include "require_feature.h"
 #include "signal_guard.h"
 #include "sys.h"
@@ -70,6 +71,7 @@ TEST(GroupExitStatus, OrdinaryChildRacingLeaderExit)
     // controls, where this test must skip.
     REQUIRE_FEATURE(Autoreap);
     REQUIRE_FEATURE(PidfdInfoExit);
+    IN_FRESH_IMAGE(); // hundreds of forks (fresh_image.h)
     BlockedSignal sigchld(SIGCHLD);
     int sig_wrong = 0, wait_wrong = 0, pidfd_wrong = 0, pidfd_missing = 0, disagree = 0;
     std::ostringstream first;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // clone3_selftests: the in-VM suite.
 //   clone3_selftests [--ktap=PATH] [--require-features] [gtest flags]
+//   clone3_selftests --fresh-image ...      (see fresh_image.h)
+//   clone3_selftests --attempt-server       (see clone_attempt.h)
 //   clone3_selftests --helper=MODE [args]   (see helper_modes.h)
 #include <csignal>
 #include <malloc.h>
@@ -13,9 +15,11 @@
 #include <gtest/gtest.h>
 
 #include "bpf/lifecycle_tracer.h"
+#include "clone_attempt.h"
 #include "default_signals.h"
 #include "failures_only_printer.h"
 #include "feature_probes.h"
+#include "fresh_image.h"
 #include "helper_modes.h"
 #include "ktap_listener.h"
 
@@ -40,6 +44,8 @@ int main(int argc, char** argv)
         return *code;
 
     reset_signals();
+    if (argc > 1 && std::string_view(argv[1]) == "--attempt-server")
+        return serve_attempts(3);
     features::set_bpf_probe(probe_bpf_tracing);
 
     std::string ktap_path;
@@ -48,6 +54,10 @@ int main(int argc, char** argv)
         std::string_view arg = argv[i];
         if (i > 0 && arg.substr(0, 7) == "--ktap=") {
             ktap_path = std::string(arg.substr(7));
+            continue;
+        }
+        if (i > 0 && arg == "--fresh-image") {
+            fresh_image::enter();
             continue;
         }
         if (i > 0 && arg == "--require-features") {
