@@ -60,13 +60,6 @@ std::string read_all(int fd, bool* timed_out)
 }
 
 // The outcome of the one test in a fresh image's KTAP.
-struct Outcome {
-    bool reported = false; // a result line was there
-    bool ok = false;
-    std::string skip;      // the SKIP reason, when skipped
-    std::string messages;  // the diagnostics before the result
-};
-
 Outcome parse(const std::string& ktap)
 {
     Outcome out;
@@ -121,39 +114,59 @@ pid_t start(const std::vector<std::string>& args, int fd)
 
 bool inside() { return g_inside; }
 
-void run_current_test()
+Outcome run(const std::string& full_name, const std::vector<std::string>& extra_args, bool as_fresh_image)
 {
-    const testing::TestInfo* info = testing::UnitTest::GetInstance()->current_test_info();
-    const std::string name = std::string(info->test_suite_name()) + "." + info->name();
+    Outcome out;
     int fds[2];
-    ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0) << "pipe2: " << std::strerror(errno);
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        out.messages = std::string("pipe2: ") + std::strerror(errno);
+        return out;
+    }
     UniqueFd rd(fds[0]), wr(fds[1]);
-
-    std::vector<std::string> args = {"--fresh-image", "--ktap=/proc/self/fd/3", "--gtest_filter=" + name,
+    std::vector<std::string> args = {"--fresh-image", "--ktap=/proc/self/fd/3", "--gtest_filter=" + full_name,
                                      "--gtest_brief=1"};
     if (features::required())
         args.push_back("--require-features");
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    if (!as_fresh_image)
+        args.erase(args.begin());
     pid_t pid = start(args, wr.get());
-    ASSERT_GE(pid, 0) << "fork: " << std::strerror(errno);
+    if (pid < 0) {
+        out.messages = std::string("fork: ") + std::strerror(errno);
+        return out;
+    }
     wr.reset();
-    bool timed_out = false;
-    const std::string ktap = read_all(rd.get(), &timed_out);
-    if (timed_out)
+    const std::string ktap = read_all(rd.get(), &out.hung);
+    if (out.hung)
         ::kill(pid, SIGKILL);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    ASSERT_FALSE(timed_out) << "the fresh image of " << name << " hung (no result within "
-                            << kFreshImageTimeoutMs / 1000 << " s); its KTAP so far:\n" << ktap;
-    const Outcome out = parse(ktap);
+    Outcome parsed = parse(ktap);
+    parsed.hung = out.hung;
+    parsed.status = status;
+    parsed.ktap = ktap;
+    return parsed;
+}
+
+void run_current_test()
+{
+    const testing::TestInfo* info = testing::UnitTest::GetInstance()->current_test_info();
+    const std::string name = std::string(info->test_suite_name()) + "." + info->name();
+    std::vector<std::string> flags;
+    if (GTEST_FLAG_GET(also_run_disabled_tests))
+        flags.push_back("--gtest_also_run_disabled_tests"); // or a DISABLED_ test would not run there
+    const Outcome out = run(name, flags);
+    ASSERT_FALSE(out.hung) << "the fresh image of " << name << " hung (no result within "
+                           << kFreshImageTimeoutMs / 1000 << " s); its KTAP so far:\n" << out.ktap;
     ASSERT_TRUE(out.reported) << "the fresh image of " << name << " ended without a result ("
-                              << describe_status(status) << "); its KTAP:\n" << ktap;
+                              << describe_status(out.status) << "); its KTAP:\n" << out.ktap;
     if (!out.ok) {
         ADD_FAILURE() << "in a fresh image of the suite:\n" << out.messages;
         return;
     }
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        << "the fresh image of " << name << " passed it, then ended " << describe_status(status);
+    EXPECT_TRUE(WIFEXITED(out.status) && WEXITSTATUS(out.status) == 0)
+        << "the fresh image of " << name << " passed it, then ended " << describe_status(out.status);
     if (!out.skip.empty())
         GTEST_SKIP() << out.skip;
 }

@@ -34,6 +34,22 @@ void enter();
 bool inside();
 // Run the current test in a fresh image and report its outcome here.
 void run_current_test();
+
+// What a fresh image made of one test.
+struct Outcome {
+    bool hung = false;     // killed at the timeout
+    bool reported = false; // a result line was there
+    bool ok = false;
+    std::string skip;      // the SKIP reason, when skipped
+    std::string messages;  // the diagnostics before the result
+    int status = 0;        // the fresh image's wait status
+    std::string ktap;      // all it wrote
+};
+// Run the test full_name ("Suite.Name") in a fresh image; extra_args
+// go after the gtest flags. as_fresh_image = false runs it in a new suite
+// process instead (whose IN_FRESH_IMAGE() starts a fresh image in turn).
+Outcome run(const std::string& full_name, const std::vector<std::string>& extra_args = {},
+            bool as_fresh_image = true);
 // Start a fresh image of this binary with args (after argv[0]) and fd as
 // its descriptor 3, its stdout on /dev/null; its pid, or -1 with errno.
 pid_t start(const std::vector<std::string>& args, int fd);
