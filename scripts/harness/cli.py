@@ -187,9 +187,10 @@ def add_validate_options(p):
                    help="extra arguments for the program the VM runs (the suite, or the one "
                    "CLONE3_APPEND names with clone3.program=/PATH), split at spaces")
     o.add_argument("--boots", metavar="N", type=positive, default=None,
-                   help="boot up to N kernels at once, each with one vCPU (default: the "
-                   "number of cores; CLONE3_BOOTS); a kernel still boots while the next "
-                   "one builds")
+                   help="run up to N kernels' suites at once, each with one vCPU (default: "
+                   "the number of cores; CLONE3_BOOTS); a kernel whose suite has ended and "
+                   "that runs upstream's selftests (which mostly wait) counts as half, "
+                   "except with --boots 1; a kernel still boots while the next one builds")
     o.add_argument("--shell", action="store_true",
                    help="boot the (single) target with a busybox shell on the console "
                    "instead of running the suite")

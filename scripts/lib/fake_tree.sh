@@ -52,13 +52,17 @@ SH
 # the kernel file holds the string CLONE3_FAKE_BAD (a fake_tree whose
 # kernel/fork.c says so); a kernel holding CLONE3_FAKE_HANG prints no
 # KTAP at all (a boot that never reaches the suite). With FAKE_QEMU_ARGS
-# set, each call adds its arguments as a line to that file.
+# set, each call adds its arguments as a line to that file. A "suite" of
+# FAKE_QEMU_SUITE_S seconds comes before the result's CLONE3-EXIT and
+# FAKE_QEMU_AFTER_S seconds after it (what upstream's selftests take);
+# with FAKE_QEMU_TIMES set, each call adds "start T" and "end T" lines.
 fake_qemu() {
 	mkdir -p "$1"
 	cat >"$1/qemu-system-x86_64" <<'SH'
 #!/bin/sh
 [ "$1" != --version ] || { echo "QEMU emulator version 0.0.0 (fake)"; exit 0; }
 [ -z "${FAKE_QEMU_ARGS:-}" ] || echo "$*" >>"$FAKE_QEMU_ARGS"
+[ -z "${FAKE_QEMU_TIMES:-}" ] || echo "start $(date +%s.%N)" >>"$FAKE_QEMU_TIMES"
 kernel="" n=0 console="" ktap="" result=""
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -77,7 +81,11 @@ grep -aq CLONE3_FAKE_BAD "$kernel" && verdict="not ok"
 printf 'KTAP version 1\n1..2\nok 1 Baseline.Fake\n' >"$ktap"
 [ "$verdict" = ok ] || printf '# fake failure message\n' >>"$ktap"
 printf '%s 2 Autoreap.Fake\n' "$verdict" >>"$ktap"
-printf 'CLONE3-UNAME 6.99.0-fake\nCLONE3-EXIT 0\n' >"$result"
+printf 'CLONE3-UNAME 6.99.0-fake\n' >"$result"
+sleep "${FAKE_QEMU_SUITE_S:-0}"
+printf 'CLONE3-EXIT 0\n' >>"$result"
+sleep "${FAKE_QEMU_AFTER_S:-0}"
+[ -z "${FAKE_QEMU_TIMES:-}" ] || echo "end $(date +%s.%N)" >>"$FAKE_QEMU_TIMES"
 SH
 	chmod +x "$1/qemu-system-x86_64"
 }
