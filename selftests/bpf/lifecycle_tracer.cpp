@@ -126,6 +126,30 @@ bool LifecycleTracer::watch(pid_t pid)
                                 BPF_ANY) == 0;
 }
 
+namespace {
+
+template <typename Key>
+bool clear_map(const bpf_map* map)
+{
+    Key key{};
+    while (bpf_map__get_next_key(map, nullptr, &key, sizeof(key)) == 0) {
+        if (bpf_map__delete_elem(map, &key, sizeof(key), 0) != 0)
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+bool LifecycleTracer::reset()
+{
+    // Unwatched first: nothing records while the count goes back to 0.
+    if (!clear_map<int>(skel_->maps.watched) || !clear_map<__u64>(skel_->maps.exited))
+        return false;
+    __atomic_store_n(&skel_->bss->event_count, 0u, __ATOMIC_RELEASE);
+    return true;
+}
+
 std::vector<lifecycle_event> LifecycleTracer::events() const
 {
     unsigned count = __atomic_load_n(&skel_->bss->event_count, __ATOMIC_ACQUIRE);

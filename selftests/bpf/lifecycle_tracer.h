@@ -24,6 +24,10 @@ public:
 
     // Record the signals to and by pid, its exit and its release from now on.
     bool watch(pid_t pid);
+    // Forget every watched pid and every event, as if just opened (the
+    // programs stay loaded and attached: loading them again costs
+    // 0.3-0.4 s under TCG).
+    bool reset();
     // Everything recorded so far, in firing order.
     std::vector<lifecycle_event> events() const;
     // More events fired than the map holds: events() is incomplete.
