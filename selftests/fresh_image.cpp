@@ -160,7 +160,8 @@ void run_current_test()
     ASSERT_FALSE(out.hung) << "the fresh image of " << name << " hung (no result within "
                            << kFreshImageTimeoutMs / 1000 << " s); its KTAP so far:\n" << out.ktap;
     ASSERT_TRUE(out.reported) << "the fresh image of " << name << " ended without a result ("
-                              << describe_status(out.status) << "); its KTAP:\n" << out.ktap;
+                              << describe_status(out.status) << "); " << out.messages << "its KTAP:\n"
+                              << out.ktap;
     if (!out.ok) {
         ADD_FAILURE() << "in a fresh image of the suite:\n" << out.messages;
         return;
