@@ -19,8 +19,7 @@ export CLONE3_CACHE="$scratch/cache" CLONE3_ACCEL=tcg
 fake_qemu "$scratch/bin"
 export PATH="$scratch/bin:$PATH"
 echo "1..4"
-fails=0 n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fails=$((fails + 1)); fi; }
+source "$TOP/scripts/lib/tap.sh"
 
 t="$scratch/linux"
 fake_tree "$t"

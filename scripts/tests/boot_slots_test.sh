@@ -20,8 +20,7 @@ for k in a b c; do
 	{ head -c 514 /dev/zero; printf 'HdrS'; } >"$scratch/$k.bzImage"
 done
 echo "1..3"
-fails=0 n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fails=$((fails + 1)); fi; }
+source "$TOP/scripts/lib/tap.sh"
 
 # most_at_once TIMES: the largest number of fake boots running at once
 most_at_once() { sort -k2 -g "$1" | awk '{ n += ($1 == "start") ? 1 : -1; if (n > m) m = n } END { print m + 0 }'; }

@@ -25,8 +25,7 @@ cleanup() {
 trap cleanup EXIT
 fake_tree "$scratch/t"
 echo "1..5"
-fails=0 n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fails=$((fails + 1)); fi; }
+source "$TOP/scripts/lib/tap.sh"
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 
 # two_builds CASE [STATE]: a fresh cache root $scratch/CASE (prepared by

@@ -21,8 +21,7 @@ fake_qemu "$scratch/bin"
 export PATH="$scratch/bin:$PATH"
 fake_tree "$scratch/linux"
 echo "1..3"
-fails=0 n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fails=$((fails + 1)); fi; }
+source "$TOP/scripts/lib/tap.sh"
 
 rc=0
 CLONE3_GDB_PORT=41234 "$TOP/scripts/validate" --tree "$scratch/linux" --gdb --append clone3.probe=1 \

@@ -17,8 +17,7 @@ source "$(dirname "$0")/../lib/common.sh"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 echo "1..3"
-n=0 fails=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fails=$((fails + 1)); fi; }
+source "$TOP/scripts/lib/tap.sh"
 if ! ls -d "$CACHE_ROOT"/debian-kernels/*7.3* >/dev/null 2>&1; then
 	for i in 1 2 3; do echo "ok $i # SKIP no cached Debian 7.3 kernel (run scripts/validate --debian 7.3 first)"; done
 	exit 0

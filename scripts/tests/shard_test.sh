@@ -18,8 +18,7 @@ source "$TOP/scripts/lib/fake_tree.sh"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 echo "1..2"
-fails=0 n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fails=$((fails + 1)); fi; }
+source "$TOP/scripts/lib/tap.sh"
 
 # same A B: the merged results in A equal the unsharded ones in B.
 same() {

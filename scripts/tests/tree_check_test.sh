@@ -24,8 +24,7 @@ trap cleanup EXIT
 export CLONE3_CACHE="$scratch/cache"
 CACHE_ROOT=$CLONE3_CACHE
 echo "1..14"
-fails=0 n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fails=$((fails + 1)); fi; }
+source "$TOP/scripts/lib/tap.sh"
 
 # refused N-DESCRIPTION PATTERN PATH: validate --tree PATH exits 2 and
 # its message matches PATTERN.
